@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import open_clip
-from .core import DataConfig, in_test, get_device
+from .core import DataConfig, atomic_write, in_test, get_device
 
 # %% auto #0
 __all__ = ['MODEL_CONFIG_DIR', 'TINY_MODELS', 'register_model_configs', 'is_torchscript_file', 'build_clip', 'uses_quick_gelu',
@@ -252,14 +252,7 @@ def build_feature_cache(visual: nn.Module, # frozen CLIP image encoder (`clip_mo
     meta = dict(key=key, frames=frames, clips=json.dumps(metas), dim=str(tensors['face'].shape[1]),
                 num_segments=str(getattr(getattr(dataset, 'cfg', None), 'num_segments', '')),
                 sampling=str(getattr(getattr(dataset, 'cfg', None), 'sampling', 'tsn')))
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp-{os.getpid()}')
-    try:
-        save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=meta)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+    return atomic_write(path, lambda p: save_file({k: v.contiguous() for k, v in tensors.items()}, str(p), metadata=meta))
 
 def load_feature_cache(path) -> dict:
     "Tensors and metadata of a feature cache file written by `build_feature_cache`."

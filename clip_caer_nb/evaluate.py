@@ -4,17 +4,16 @@
 
 # %% ../nbs/08_evaluation.ipynb #704a0903
 from __future__ import annotations
-import argparse, json, os, sys, tempfile, warnings
+import argparse, json, sys, warnings
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import torch
-from .core import CLASSES, Config, config_from_dict, config_to_dict, get_device, in_test, project_path
+from .core import CLASSES, Config, atomic_write, config_from_dict, config_to_dict, get_device, in_test, project_path
 from .metrics import confusion, per_class_recall, war, metrics_report
 
 # %% auto #0
-__all__ = ['COMPAT_REFERENCE', 'BEST_CANDIDATES', 'compat_config', 'collate_clips', 'evaluate', 'resolve_checkpoint',
-           'load_for_eval', 'eval_cli']
+__all__ = ['COMPAT_REFERENCE', 'BEST_CANDIDATES', 'compat_config', 'evaluate', 'resolve_checkpoint', 'load_for_eval', 'eval_cli']
 
 # %% ../nbs/08_evaluation.ipynb #cb63800b
 COMPAT_REFERENCE = {  # field -> value reproducing the reference's test-time pipeline (reference.md section in the comment)
@@ -43,15 +42,7 @@ def compat_config(cfg: Config, # the configuration to convert (not modified)
     return out
 
 # %% ../nbs/08_evaluation.ipynb #a72f0e2b
-def collate_clips(items: list[dict]) -> dict:
-    "Stack tensors and numbers of `RAERDataset` items; keep everything else (paths, scenes, None) as lists."
-    out = {}
-    for k in items[0]:
-        vals = [it[k] for it in items]
-        if isinstance(vals[0], torch.Tensor): out[k] = torch.stack(vals)
-        elif isinstance(vals[0], (int, np.integer)) and not isinstance(vals[0], bool): out[k] = torch.tensor(vals)
-        else: out[k] = vals
-    return out
+from .train import collate_clips
 
 def _model_device(model) -> torch.device:
     p = next(iter(model.parameters()), None)
@@ -161,14 +152,7 @@ def _save_npy_atomic(path, arr):
     "np.save to `path` through a temporary file in the same folder (no half-written file on error)."
     path = Path(path)
     if path.suffix != '.npy': raise ValueError(f"--save-logits {path}: expected a file name ending in .npy")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.npy', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: np.save(f, arr)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    return atomic_write(path, lambda p: np.save(p, arr))
 
 def eval_cli(argv=None) -> int:
     "`clip-caer eval`: score a run or checkpoint on an annotation file: UAR, WAR, per-class recall, confusion matrix."

@@ -12,7 +12,7 @@ from torch import nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file, safe_open
 from .core import (Config, get_preset, save_config, load_config, config_to_dict, config_from_dict,
-                               project_path, in_test)
+                               project_path, in_test, atomic_write, replace_dir)
 from .prompts import PromptLearner, TextEncoder, get_descriptors, DESCRIPTOR_SETS
 from .backbone import build_clip, encode_streams
 from .temporal import build_temporal, temporal_key_from_reference, temporal_key_to_reference
@@ -160,18 +160,6 @@ def count_parameters(model: nn.Module) -> dict:
 # %% ../nbs/05_model.ipynb #acb8d3ed
 WEIGHTS_NAME, CONFIG_NAME = 'model.safetensors', 'config.json'
 
-def _atomic_write(path: Path, write):
-    "Call `write(tmp_path)`, then rename the temporary file onto `path`."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp); os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-    return path
-
 def save_weights(model: CLIPCAER, # the model to save
                  cfg: Config,     # its config (written as config.json)
                  out_dir          # folder; created if needed; other files in it are left alone
@@ -181,8 +169,8 @@ def save_weights(model: CLIPCAER, # the model to save
     tensors = {k: v.detach().to('cpu').contiguous() for k, v in model.state_dict().items()}
     meta = {'format': 'pt', 'producer': 'clip_caer_nb', 'classes': json.dumps(list(model.classes)),
             'descriptor_texts': json.dumps(model.texts)}
-    _atomic_write(out_dir / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=meta))
-    _atomic_write(out_dir / CONFIG_NAME, lambda p: save_config(cfg, p))
+    atomic_write(out_dir / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=meta))
+    atomic_write(out_dir / CONFIG_NAME, lambda p: save_config(cfg, p))
     return out_dir / WEIGHTS_NAME
 
 def _resolve_weights(path_or_dir):
@@ -403,9 +391,7 @@ def import_reference(ckpt,                # the released `model_best.pth` (or an
         try:
             save_weights(model, cfg, tmp)
             (tmp / 'import_report.json').write_text(json.dumps(report, indent=2) + '\n')
-            if out_dir.exists():
-                old = out_dir.with_name(f'.{out_dir.name}.old'); os.replace(out_dir, old); shutil.rmtree(old)
-            os.replace(tmp, out_dir)
+            replace_dir(tmp, out_dir)
         finally:
             if tmp.exists(): shutil.rmtree(tmp)
     return model, cfg, report

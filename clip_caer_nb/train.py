@@ -16,16 +16,16 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, Subset
-from .core import (CLASSES, Config, TrainConfig, apply_overrides, config_from_dict, config_to_dict,
-                               get_preset, in_test, load_config, project_path, save_config, set_seed)
+from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write_text, config_from_dict, config_to_dict,
+                               get_preset, in_test, load_config, project_path, replace_dir, save_config, set_seed)
 
 # %% auto #0
 __all__ = ['DEMO_CLIPS', 'DEMO_SYNTH', 'DEMO_TOKEN_STD', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 'build_scheduler',
            'reference_groups', 'lr_table', 'pack_state', 'unpack_state', 'rng_states', 'set_rng_states',
-           'atomic_write_text', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'same_weights',
-           'participant_split', 'load_splits', 'collate_clips', 'predict', 'epoch_metrics', 'make_accelerator',
-           'summarize', 'fit', 'read_history', 'plot_curves', 'train_cli', 'class_counts', 'plot_class_balance',
-           'ensure_demo_data', 'demo_model', 'run_demo', 'demo_summary_text', 'demo_cli']
+           'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'same_weights', 'participant_split',
+           'load_splits', 'collate_clips', 'predict', 'epoch_metrics', 'make_accelerator', 'summarize', 'fit',
+           'read_history', 'plot_curves', 'train_cli', 'class_counts', 'plot_class_balance', 'ensure_demo_data',
+           'demo_model', 'run_demo', 'demo_summary_text', 'demo_cli', 'atomic_write_text']
 
 # %% ../nbs/07_training.ipynb #b75689ac
 def derive_seed(*keys: int) -> int:
@@ -165,17 +165,7 @@ def set_rng_states(s: dict):
         if i < torch.cuda.device_count(): torch.cuda.set_rng_state(st.to(torch.uint8), i)
 
 # %% ../nbs/07_training.ipynb #865a95b3
-def atomic_write_text(path, text: str) -> Path:
-    "Write `text` to `path` through a temp file in the same folder and `os.replace` (never half-written)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError): os.remove(tmp)
-        raise
-    return path
+_all_ = ['atomic_write_text']   # `00_core.atomic_write_text`, re-exported here where older code imports it from
 
 def _unwrap(model):
     "The bare module under DDP/accelerate wrappers and `torch.compile`."
@@ -284,9 +274,14 @@ def load_splits(cfg: Config, data_dir, run_dir=None, val_fraction: float = 0.15)
 
 # %% ../nbs/07_training.ipynb #499f92a3
 def collate_clips(items: list[dict]) -> dict:
-    "Stack face and context clips and labels of dataset items; keep the clip paths as a list."
-    return dict(face_clip=torch.stack([it['face_clip'] for it in items]), context_clip=torch.stack([it['context_clip'] for it in items]),
-                label=torch.as_tensor([int(it['label']) for it in items]), path=[it.get('path') for it in items])
+    "Batch dataset dicts key by key: stack tensors, turn ints into a tensor, keep everything else (paths, scenes, None) as a list."
+    out = {}
+    for k in items[0]:
+        vals = [it.get(k) for it in items]
+        if all(isinstance(v, torch.Tensor) for v in vals): out[k] = torch.stack(vals)
+        elif all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals): out[k] = torch.as_tensor(vals)
+        else: out[k] = vals
+    return out
 
 @torch.no_grad()
 def predict(model, dataset, batch_size: int = 16, accelerator=None, num_workers: int = 0, progress: bool = False, desc: str = 'eval') -> dict:
@@ -364,11 +359,7 @@ def _save_weights(model, cfg, out_dir, into_existing: bool = False, extra: dict 
         for name, text in (extra or {}).items(): (tmp / name).write_text(text)
         if into_existing:
             for f in sorted(tmp.iterdir()): os.replace(f, out_dir / f.name)
-        else:
-            old = out_dir.with_name(f'.{out_dir.name}.old') if out_dir.exists() else None
-            if old: shutil.rmtree(old, ignore_errors=True); os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            if old: shutil.rmtree(old, ignore_errors=True)
+        else: replace_dir(tmp, out_dir)
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 

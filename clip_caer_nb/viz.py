@@ -4,13 +4,12 @@
 
 # %% ../nbs/09_attention.ipynb #226fa784
 from __future__ import annotations
-import os, tempfile
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import CLASSES, project_path
+from .core import CLASSES, atomic_write, project_path
 
 # %% auto #0
 __all__ = ['show_heatmaps', 'clip_attention', 'cls_attention', 'to_uint8_frames', 'show_attention_strip', 'save_figure',
@@ -144,19 +143,10 @@ def save_figure(fig, # a matplotlib figure
                ) -> Path:
     "Write `fig` to `folder/name` atomically (temporary file, then rename); returns the path."
     folder = Path(folder) if folder is not None else project_path('figures')
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix=path.suffix, dir=folder)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches='tight')
-        os.chmod(tmp, 0o644)                                       # mkstemp makes 0600; figures are shared files
-        os.replace(tmp, path)
+    try: return atomic_write(folder / name, lambda p: fig.savefig(p, dpi=dpi, bbox_inches='tight'))
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
         if close:
             import matplotlib.pyplot as plt; plt.close(fig)
-    return path
 
 # %% ../nbs/09_attention.ipynb #1ddbe93c
 def _tokens_first(mha: nn.MultiheadAttention, x: torch.Tensor) -> torch.Tensor:
