@@ -699,12 +699,16 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
             if what == 'face': faces = None
             else: contexts = None
     from tqdm.auto import tqdm
+    no_dir = []   # relative frame folders that do not exist
     for r in tqdm(records, disable=not progress or in_test(), desc='validate'):
         rep['clips'] += 1; rep['labels'][list(rep['labels'])[r.label]] += 1
         rep['scenes'][r.scene or 'unknown'] = rep['scenes'].get(r.scene or 'unknown', 0) + 1
         if r.num_frames < num_segments: rep['short_clips'] += 1
         d = clip_dir(r.path, root)
-        if not d.is_dir(): err(r.path, f"frames folder {d} does not exist"); continue
+        if not d.is_dir():
+            err(r.path, f"frames folder {d} does not exist")
+            if not Path(r.path).is_absolute(): no_dir.append(r.path)
+            continue
         files = [e.name for e in os.scandir(d) if e.is_file()]
         names = sort_frames([n for n in files if not n.startswith('.') and n.lower().endswith(IMAGE_EXTS)], frame_order)
         others = sorted(set(files) - set(names))
@@ -761,6 +765,13 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
                 elif state == 'clamped':
                     rep['context_boxes_clamped'] += 1
                     wrn(r.path, f"context box {list(cb)} reaches outside the {W}x{H} frame; clamped")
+    if root is None and len(no_dir) > len(records) / 2:   # most folders missing: the root is wrong, say so once
+        ann_dir = Path(anns[0]).parent
+        there = sum((ann_dir / q).is_dir() for q in no_dir) > len(no_dir) / 2
+        rep['errors'].insert(0, dict(clip=', '.join(map(str, anns)), problem=(
+            f"{len(no_dir)} of {len(records)} frame folders do not exist: relative frame folders are resolved relative to root "
+            f"(--root), and without one relative to the current folder {Path.cwd()}, not the annotation's folder; pass root "
+            + (f"(they exist below the annotation's folder: --root {ann_dir})" if there else "(--root DIR, the folder the paths start in)"))))
     rep['participants'] = len({r.participant for r in records if r.participant})
     rep['ok'] = not rep['errors']
     return rep

@@ -312,8 +312,8 @@ def plot_per_class_recall(recalls: dict, # {run label: per-class recall in perce
         if errors and label in errors:
             lo, hi = map(np.asarray, errors[label]); yerr = np.vstack([r - lo, hi - r])
         ax.bar(x + (i - (k - 1) / 2) * w, r, w, yerr=yerr, capsize=2, label=f"{label} (UAR {np.nanmean(r):.1f})")
-    ax.set_xticks(x, class_names, rotation=20); ax.set_ylim(0, 105); ax.set_ylabel('recall (%)')
-    ax.legend(fontsize=8, loc='lower right')
+    ax.set_xticks(x, class_names, rotation=20); ax.set_ylim(0, 122); ax.set_yticks(range(0, 101, 20)); ax.set_ylabel('recall (%)')
+    ax.legend(fontsize=8, loc='upper center', ncol=min(k, 3), frameon=False)   # above the bars: never hides one
     if title: ax.set_title(title)
     return ax
 

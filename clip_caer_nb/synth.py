@@ -302,8 +302,9 @@ def clip_script(label: int, n_frames: int, rng: np.random.Generator, spec: Synth
         eyelid = rest + (end - rest) * _smooth(t)
         drop = spec.head_drop * rng.uniform(0.6, 1.0) * t ** 1.5
         if rng.random() < spec.yawn_prob:
-            L = min(int(rng.integers(spec.yawn_frames[0], spec.yawn_frames[1] + 1)), T)
-            s0 = int(rng.integers(int(0.3 * T), max(int(0.3 * T) + 1, T - L + 1)))
+            lo = int(0.3 * T)                  # the yawn starts in the later 70 % of the clip and fits in it
+            L = min(int(rng.integers(spec.yawn_frames[0], spec.yawn_frames[1] + 1)), T - lo)
+            s0 = int(rng.integers(lo, T - L + 1))
             yawn[s0:s0 + L] = np.sin(np.linspace(0, np.pi, L + 2)[1:-1])
             eyelid[s0:s0 + L] = np.maximum(eyelid[s0:s0 + L], 0.6)
     if label == 4:
@@ -537,6 +538,11 @@ def plan_synthetic(n_clips: int, seed: int = 0, imbalance: str = 'balanced', spe
     if int(n_clips) < 1: raise ValueError(f"n_clips must be at least 1, got {n_clips}")
     f0, f1 = spec.frames
     if not 1 <= f0 <= f1: raise ValueError(f"frames {spec.frames!r}: expected (min, max) with 1 <= min <= max")
+    if imbalance != 'balanced' and min(largest_remainder(int(n_clips), spec.split_fractions, 1)) < len(CLASSES):
+        need = next((n for n in range(len(CLASSES), 10_000) if min(largest_remainder(n, spec.split_fractions, 1)) >= len(CLASSES)), None)
+        raise ValueError(f"n_clips={n_clips} is too small for imbalance={imbalance!r}: every class needs a clip in each of the "
+                         f"3 participant-disjoint splits (train/val/test), i.e. {len(CLASSES)} clips per split, which takes "
+                         f"n_clips >= {need or 'more than 10,000'} with split_fractions {spec.split_fractions}")
     rng = np.random.default_rng([seed, 0])
     n_part = max(3, round(n_clips / spec.clips_per_participant))
     participants = [make_participant(i + 1, np.random.default_rng([seed, 1, i])) for i in range(n_part)]
@@ -547,7 +553,8 @@ def plan_synthetic(n_clips: int, seed: int = 0, imbalance: str = 'balanced', spe
     raer_len = np.arange(max(f0, 30), min(f1, 33) + 1)
     plans, counter = [], {}
     for s, n_s in zip(_SPLITS, largest_remainder(n_clips, spec.split_fractions, 1)):
-        counts = largest_remainder(n_s, IMBALANCE[imbalance], 1 if imbalance == 'balanced' else 0)
+        counts = largest_remainder(n_s, IMBALANCE[imbalance])
+        if 0 in counts: counts = largest_remainder(n_s, IMBALANCE[imbalance], 1)   # a class would be missing: one clip each first
         labels = rng.permutation(np.repeat(np.arange(len(CLASSES)), counts))
         people = [participants[i] for i in rng.permutation(n_part) if psplit[participants[i].pid] == s]
         for k, lab in enumerate(labels):
@@ -631,6 +638,8 @@ def synth_cli(argv=None) -> int:
     nonempty = out.is_dir() and any(out.iterdir())
     if nonempty and not a.overwrite: p.error(f"OUT_DIR {out} exists and is not empty; pass --overwrite to replace it")
     spec = SynthSpec(frames=a.frames, label_noise=a.label_noise, missing_face_box=a.missing_face_box)
+    try: plan_synthetic(a.clips, a.seed, a.imbalance, spec)       # bad combinations fail here, before anything is written
+    except ValueError as e: p.error(f"--clips {a.clips} --imbalance {a.imbalance}: {e}")
     t0 = time.time()
     make_synthetic_raer(out, a.clips, a.seed, a.imbalance, a.frame_size, spec, overwrite=out.exists(), progress=not a.quiet)
     counts = {s: len((out/f'{s}.txt').read_text().splitlines()) for s in _SPLITS}

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, Subset
-from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write_text, config_from_dict, config_to_dict,
+from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_from_dict, config_to_dict,
                                get_preset, in_test, load_config, project_path, replace_dir, save_config, set_seed)
 
 # %% auto #0
@@ -25,7 +25,8 @@ __all__ = ['DEMO_CLIPS', 'DEMO_SYNTH', 'DEMO_TOKEN_STD', 'derive_seed', 'EpochBa
            'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'same_weights', 'participant_split',
            'load_splits', 'collate_clips', 'predict', 'epoch_metrics', 'make_accelerator', 'summarize', 'fit',
            'read_history', 'plot_curves', 'train_cli', 'class_counts', 'plot_class_balance', 'ensure_demo_data',
-           'demo_model', 'run_demo', 'demo_summary_text', 'demo_cli', 'atomic_write_text']
+           'demo_model', 'demo_config_for', 'run_demo', 'demo_summary_text', 'demo_cli', 'demo_run',
+           'atomic_write_text']
 
 # %% ../nbs/07_training.ipynb #b75689ac
 def derive_seed(*keys: int) -> int:
@@ -638,6 +639,13 @@ def _lift(a: dict, b: dict, key: str):
     va, vb = a.get(key), b.get(key)
     return None if va is None or vb is None else round(vb - va, 2)
 
+def demo_config_for(out, streams: str | None = None, seed: int = 42, epochs: int | None = None, overrides=()) -> Config:
+    "The `demo` preset as `run_demo(out, ...)` trains it: seed, epochs, overrides, the crop cache in `out/data/crop-cache`."
+    cfg = apply_overrides(get_preset('demo'), [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + list(overrides)
+                          + ([f'model.streams={streams}'] if streams else []))
+    cfg.data.cache_dir = cfg.data.cache_dir or str(Path(out) / 'data' / 'crop-cache')
+    return cfg
+
 def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with results.json)
              clips: int | None = None,  # clips in the synthetic data set (default: `DEMO_CLIPS`)
              epochs: int | None = None,  # epochs per model (default: the demo preset's)
@@ -649,9 +657,8 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
     import matplotlib; import matplotlib.pyplot as plt
     from clip_caer_nb.metrics import plot_confusion, plot_per_class_recall
     t0 = time.time(); out = Path(out); clips = clips or DEMO_CLIPS
-    base = apply_overrides(get_preset('demo'), [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + list(overrides))
+    base = demo_config_for(out, seed=seed, epochs=epochs, overrides=overrides)
     data_dir, fig_dir = out / 'data' / 'synthetic-demo', out / 'figures'
-    base.data.cache_dir = base.data.cache_dir or str(out / 'data' / 'crop-cache')
     times = {}
     say = log or (lambda *a: None)
     made = ensure_demo_data(data_dir, clips, seed, log=say, progress=progress)
@@ -687,8 +694,8 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         ax.figure.tight_layout(); figs['per_class_recall'] = ax.figure
         paths = {}
         for k, f in figs.items():
-            paths[k] = str(fig_dir / f'demo_{k}.png'); tmp = fig_dir / f'.demo_{k}.tmp.png'
-            f.savefig(tmp, dpi=100); os.replace(tmp, paths[k]); plt.close(f)
+            paths[k] = str(fig_dir / f'demo_{k}.png')
+            atomic_write(paths[k], lambda p, f=f: f.savefig(p, dpi=100)); plt.close(f)
     times['figures'] = round(time.time() - tf, 2)
     f_sel, b_sel = results['face']['selected'], results['both']['selected']
     lift = {c: _lift(f_sel['per_class_recall'], b_sel['per_class_recall'], c) for c in base.classes}
@@ -740,3 +747,30 @@ def demo_cli(argv=None) -> int:
     try: run_demo(out, a.clips, a.epochs, a.seed, a.set, progress=not a.quiet, log=print)
     except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e: return _err(prog, e)
     return 0
+
+# %% ../nbs/07_training.ipynb #99ec4f69
+def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
+             out=None,  # folder with data/ and runs/ (default: the project's top folder, as `clip-caer demo`)
+             clips: int | None = None, epochs: int | None = None, seed: int = 42, overrides=(),  # as `run_demo`
+             log=print) -> Path:
+    "The run directory `out/runs/demo-<streams>` of a demo model: read back if finished with this config, else trained now."
+    out = Path(out) if out is not None else project_path()
+    say = log or (lambda *a: None)
+    data_dir = out / 'data' / 'synthetic-demo'
+    ensure_demo_data(data_dir, clips or DEMO_CLIPS, seed, log=log, progress=False)
+    cfg = demo_config_for(out, streams, seed, epochs, overrides); cfg.data.root = str(data_dir)
+    run = out / 'runs' / f'demo-{streams}'
+    if (run / 'summary.json').exists() and (run / 'model.safetensors').exists():
+        old, new = config_to_dict(load_config(run / 'config.json')), config_to_dict(cfg)
+        if old != new:
+            diff = sorted(f"{k}.{f}" for k in new if isinstance(new[k], dict) for f in new[k] if old.get(k, {}).get(f) != new[k][f])
+            raise ValueError(f"{run} holds a finished run with another configuration (differs in {diff}); "
+                             "run `clip-caer demo` again, delete the folder, or pass another `out`")
+        say(f"using the finished demo run {run}")
+        return run
+    resume = run.exists() and latest_checkpoint(run) is not None
+    say(f"{'resuming' if resume else 'training'} the demo model ({streams}) -> {run}")
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        fit(cfg, data_dir, run, resume=resume, model=None if resume else demo_model(cfg), progress=False, log=None, cpu=True)
+    return run
