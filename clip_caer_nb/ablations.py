@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import CLASSES, Config, apply_overrides, config_to_dict, get_preset, in_test, load_config, project_path
+from .core import CLASSES, Config, apply_overrides, config_diff, config_to_dict, get_preset, in_test, load_config, project_path
 from .train import demo_model, ensure_demo_data, fit, latest_checkpoint
 
 # %% auto #0
@@ -59,22 +59,24 @@ def _row(name: str, seed: int, s: dict, classes=CLASSES) -> dict:
                 uar=sel.get('test_uar'), war=sel.get('test_war'), **dict(zip(classes, rec)), seconds=s.get('seconds'))
 
 def run_ablation(name: str, data_dir, out_dir, seed: int = 42, epochs: int | None = None, base: Config | None = None,
-                 overrides=(), log=print) -> dict:
+                 overrides=(), log=print, cpu: bool | None = None) -> dict:
     "Train (or read back) variant `name` with `seed` into `out_dir/<slug>/seed<seed>`; one row of test scores."
     cfg = ablation_config(name, base, seed, epochs, overrides)
     cfg.data.root = str(data_dir)
+    demo = cfg.preset == 'demo'
+    cpu = demo if cpu is None else cpu                  # the demo preset is a CPU recipe; `paper` takes the GPU if there is one
     run = Path(out_dir) / slug(name) / f'seed{seed}'
     if (run / 'summary.json').exists():
-        old = config_to_dict(load_config(run / 'config.json'))
-        if old != config_to_dict(cfg):
-            raise ValueError(f"{run} holds a finished run with another config; delete it or use another out_dir")
+        diff = config_diff(load_config(run / 'config.json'), cfg, ignore=['data.root', 'data.cache_dir'])   # a moved folder still matches
+        if diff: raise ValueError(f"{run} holds a finished run whose config differs in {diff}; delete it or use another out_dir")
         if log: log(f"{name} (seed {seed}): read back from {run}")
         return _row(name, seed, json.loads((run / 'summary.json').read_text()), cfg.classes)
     resume = run.exists() and latest_checkpoint(run) is not None
     if log: log(f"{name} (seed {seed}): {'resuming' if resume else 'training'} -> {run}")
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
-        s = fit(cfg, data_dir, run, resume=resume, model=None if resume else demo_model(cfg), progress=False, log=None, cpu=True)
+        if demo: warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        model = demo_model(cfg) if demo and not resume else None    # the demo's small temporal tokens (07_training); `paper`: the reference's init
+        s = fit(cfg, data_dir, run, resume=resume, model=model, progress=False, log=None, cpu=cpu)
     s.pop('model', None)
     return _row(name, seed, s, cfg.classes)
 
@@ -85,19 +87,27 @@ def run_ablations(names,              # variants of `ABLATIONS` to run
                   epochs: int | None = None,  # epochs per run (default: the base preset's)
                   base: Config | None = None, # base config (default: the `demo` preset)
                   overrides=(),       # extra `section.field=value` overrides for every run
-                  log=print) -> pd.DataFrame:
+                  log=print,          # progress lines (None: silent)
+                  cpu: bool | None = None,    # force the CPU (default: for the demo preset only)
+                 ) -> pd.DataFrame:
     "One row per (variant, seed): test UAR, WAR and per-class recall of the epoch selected on validation."
     rows = []
     for name in names:
         for seed in (seeds.get(name, ()) if isinstance(seeds, dict) else seeds):
             t = time.time()
-            rows.append(run_ablation(name, data_dir, out_dir, seed, epochs, base, overrides, log))
-            if log: log(f"  UAR {rows[-1]['uar']:.1f}  WAR {rows[-1]['war']:.1f}  Distraction {rows[-1]['Distraction']:.1f}  ({time.time() - t:.0f} s)")
+            rows.append(run_ablation(name, data_dir, out_dir, seed, epochs, base, overrides, log, cpu))
+            if log: log(f"  test UAR {rows[-1]['uar']:.1f}  WAR {rows[-1]['war']:.1f}  ({time.time() - t:.0f} s)")
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_ablations.ipynb #fe4900bc
+def _check_unique(df: pd.DataFrame):
+    dup = df[df.duplicated(['variant', 'seed'], keep=False)]
+    if len(dup): raise ValueError(f"the same (variant, seed) appears more than once: {sorted(set(zip(dup.variant, dup.seed)))}; "
+                                  "drop the repeated rows (e.g. `df.drop_duplicates(['variant', 'seed'])`) first")
+
 def ablation_table(df: pd.DataFrame, classes=CLASSES, order=None) -> pd.DataFrame:
     "Mean and std over seeds of UAR, WAR and per-class recall, one row per variant (in `ABLATIONS` order)."
+    _check_unique(df)
     cols = ['uar', 'war', *classes]
     g = df.groupby('variant', sort=False)
     out = g[cols].mean().round(1)
@@ -109,6 +119,7 @@ def ablation_table(df: pd.DataFrame, classes=CLASSES, order=None) -> pd.DataFram
 
 def paired_lift(df: pd.DataFrame, a: str = 'face only', b: str = BASELINE, metric: str = 'Distraction') -> dict:
     "`b − a` in `metric` for every seed both were run with; mean, std and the per-seed values."
+    _check_unique(df)
     pa, pb = (df[df.variant == v].set_index('seed')[metric] for v in (a, b))
     common = sorted(set(pa.index) & set(pb.index))
     if not common: raise ValueError(f"no seed was run for both {a!r} and {b!r}")
@@ -134,8 +145,8 @@ def plot_ablation_recall(df: pd.DataFrame, variants=None, classes=CLASSES, ax=No
     sns.barplot(data=long, x='class', y='recall', hue='variant', hue_order=variants, order=list(classes),
                 errorbar='sd', capsize=0.1, err_kws={'linewidth': 1}, ax=ax)
     n = df[df.variant.isin(variants)].groupby('variant').seed.nunique()
-    ax.set_ylim(0, 105); ax.set_ylabel('test recall (%)'); ax.set_xlabel('')
+    ax.set_ylim(0, 100 + 12 * math.ceil(len(variants) / 3)); ax.set_yticks(range(0, 101, 20)); ax.set_ylabel('test recall (%)'); ax.set_xlabel('')
     ax.set_title(title or f'per-class test recall, mean ± std over {n.min()}-{n.max()} seeds' if n.min() != n.max()
                  else title or f'per-class test recall, mean ± std over {n.min()} seed(s)', fontsize=10)
-    ax.legend(fontsize=8, ncol=min(3, len(variants)), loc='lower right')
+    ax.legend(fontsize=8, ncol=min(3, len(variants)), loc='upper center', frameon=False)   # above the bars: never hides one
     return ax

@@ -8,14 +8,15 @@ import contextlib, dataclasses, json, os, platform, random, shutil, subprocess, 
 from dataclasses import dataclass, field, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+# (clip_caer_nb/__init__.py has set OMP_WAIT_POLICY=PASSIVE before this first `import torch`: sleeping OpenMP waiters)
 import numpy as np
 import torch
 
 # %% auto #0
 __all__ = ['CLASSES', 'PRESETS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict',
-           'save_config', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
-           'get_device', 'in_test', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir', 'env_report',
-           'show_install', 'env_cli']
+           'save_config', 'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides',
+           'set_seed', 'get_device', 'in_test', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
+           'env_report', 'show_install', 'env_cli']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -138,6 +139,17 @@ def save_config(cfg: Config, path) -> Path:
     path.write_text(json.dumps(config_to_dict(cfg), indent=2) + '\n')
     return path
 
+def config_diff(a: Config | dict, b: Config | dict, ignore=()) -> list[str]:
+    "The `section.field` keys (or top-level keys) whose values differ between configs `a` and `b`, except `ignore`."
+    a, b = (x if isinstance(x, dict) else config_to_dict(x) for x in (a, b))
+    out = []
+    for k in sorted(set(a) | set(b)):
+        va, vb = a.get(k), b.get(k)
+        if isinstance(va, dict) and isinstance(vb, dict):
+            out += [f'{k}.{f}' for f in sorted(set(va) | set(vb)) if va.get(f) != vb.get(f)]
+        elif va != vb: out.append(k)
+    return [k for k in out if k not in set(ignore)]
+
 def load_config(path) -> Config:
     "Read a `Config` written by `save_config`."
     path = Path(path)
@@ -238,9 +250,8 @@ def project_path(*parts, start=None) -> Path:
     return here.joinpath(*parts)
 
 # %% ../nbs/00_core.ipynb #850339f7
-def _umask() -> int:
-    m = os.umask(0o022); os.umask(m)
-    return m
+_UMASK = os.umask(0o022); os.umask(_UMASK)   # read once, at import: os.umask can only be read by setting it
+def _umask() -> int: return _UMASK
 
 def atomic_write(path,                # the file to (re)write; its folder is created if needed
                  write,               # called as `write(tmp_path)`; must write the whole file at `tmp_path`
@@ -268,11 +279,15 @@ def atomic_write_text(path, text: str, encoding: str = 'utf-8') -> Path:
     return atomic_write(path, lambda p: Path(p).write_text(text, encoding=encoding), fsync=True)
 
 def replace_dir(tmp, out) -> Path:
-    "Rename the finished folder `tmp` onto `out` (same filesystem); an existing `out` is moved aside first, then removed."
+    "Rename the finished folder `tmp` onto `out` (same filesystem); an existing `out` is moved aside, then removed."
     tmp, out = Path(tmp), Path(out)
+    os.chmod(tmp, 0o777 & ~_umask())            # `mkdtemp` folders are private (0o700); the result gets the usual mode
     old = out.with_name(f'.{out.name}.old-{os.getpid()}') if out.exists() else None
     if old is not None: shutil.rmtree(old, ignore_errors=True); os.replace(out, old)
-    os.replace(tmp, out)
+    try: os.replace(tmp, out)
+    except BaseException:
+        if old is not None: os.replace(old, out)   # put the old folder back rather than leave it hidden
+        raise
     if old is not None: shutil.rmtree(old, ignore_errors=True)
     return out
 

@@ -5,19 +5,15 @@
 # %% ../nbs/07_training.ipynb #f43a5f1d
 from __future__ import annotations
 import argparse, contextlib, csv, io, json, math, os, random, shutil, sys, tempfile, time, warnings
-# OpenMP threads that spin while waiting make a CPU shared with other processes up to 5x slower (measured here: a demo
-# step took 5-7 s instead of 1.1-1.8 s with 2 threads on 2 busy cores). Sleeping waiters cost little on an idle machine.
-# Only takes effect when this module is imported before torch, as `clip-caer train/demo` do; an explicit setting wins.
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_diff, config_from_dict, config_to_dict,
+                               get_preset, in_test, load_config, project_path, replace_dir, save_config, set_seed)
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, Subset
-from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_from_dict, config_to_dict,
-                               get_preset, in_test, load_config, project_path, replace_dir, save_config, set_seed)
 
 # %% auto #0
 __all__ = ['DEMO_CLIPS', 'DEMO_SYNTH', 'DEMO_TOKEN_STD', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 'build_scheduler',
@@ -186,9 +182,7 @@ def save_checkpoint(run_dir, model, optimizer, scheduler=None, scaler=None, prog
                                         scaler=scaler.state_dict() if scaler is not None else None, rng=rng_states(), progress=p))
         save_file(tensors, str(tmp / 'state.safetensors'))
         (tmp / 'state.json').write_text(json.dumps(meta))
-        final = state_dir / name
-        if final.exists(): shutil.rmtree(final)
-        os.replace(tmp, final)
+        final = replace_dir(tmp, state_dir / name)   # also gives the folder the usual permissions (mkdtemp's are private)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
     atomic_write_text(state_dir / 'latest.json', json.dumps({'checkpoint': name}) + '\n')
@@ -399,9 +393,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
     if ckpt is not None and not resume:
         raise FileExistsError(f"{out} already holds a checkpoint ({ckpt.name}); pass resume=True (--resume) to continue it or choose another --out")
     if resume and (out / 'config.json').exists():
-        old = config_to_dict(load_config(out / 'config.json')); new = config_to_dict(cfg)
-        old['train']['epochs'] = new['train']['epochs']   # extending a run is allowed
-        diff = sorted(f"{s}.{k}" for s in new if isinstance(new[s], dict) for k in new[s] if old.get(s, {}).get(k) != new[s][k])
+        diff = config_diff(load_config(out / 'config.json'), cfg, ignore=['train.epochs'])   # extending a run is allowed
         if diff: raise ValueError(f"--resume: the config differs from {out/'config.json'} in {diff}; resume with the same settings or use another --out")
     acc = make_accelerator(t.mixed_precision, cpu=cpu)
     main = acc.is_main_process
@@ -564,7 +556,8 @@ def train_cli(argv=None) -> int:
     if not (data / 'train.txt').exists(): return _err(prog, _missing_data_message(data, str(data / 'train.txt')))
     out = Path(a.out or f'runs/{a.preset}-{cfg.model.streams}')
     try:
-        res = fit(cfg, data, out, resume=a.resume, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
+        model = demo_model(cfg) if cfg.preset == 'demo' else None   # the demo's small temporal tokens, as `clip-caer demo`
+        res = fit(cfg, data, out, resume=a.resume, model=model, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
                   log=None if a.quiet else print, cpu=a.cpu)
     except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e: return _err(prog, e)
     if not a.quiet: print(_short_summary(res))
@@ -643,7 +636,7 @@ def demo_config_for(out, streams: str | None = None, seed: int = 42, epochs: int
     "The `demo` preset as `run_demo(out, ...)` trains it: seed, epochs, overrides, the crop cache in `out/data/crop-cache`."
     cfg = apply_overrides(get_preset('demo'), [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + list(overrides)
                           + ([f'model.streams={streams}'] if streams else []))
-    cfg.data.cache_dir = cfg.data.cache_dir or str(Path(out) / 'data' / 'crop-cache')
+    cfg.data.cache_dir = cfg.data.cache_dir or str(Path(out).resolve() / 'data' / 'crop-cache')
     return cfg
 
 def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with results.json)
@@ -656,7 +649,7 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
     "Synthetic data → face-only and face+context training on the CPU → test scores, figures, results.json."
     import matplotlib; import matplotlib.pyplot as plt
     from clip_caer_nb.metrics import plot_confusion, plot_per_class_recall
-    t0 = time.time(); out = Path(out); clips = clips or DEMO_CLIPS
+    t0 = time.time(); out = Path(out).resolve(); clips = clips or DEMO_CLIPS
     base = demo_config_for(out, seed=seed, epochs=epochs, overrides=overrides)
     data_dir, fig_dir = out / 'data' / 'synthetic-demo', out / 'figures'
     times = {}
@@ -754,20 +747,23 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
              clips: int | None = None, epochs: int | None = None, seed: int = 42, overrides=(),  # as `run_demo`
              log=print) -> Path:
     "The run directory `out/runs/demo-<streams>` of a demo model: read back if finished with this config, else trained now."
-    out = Path(out) if out is not None else project_path()
+    out = (Path(out) if out is not None else project_path()).resolve()
     say = log or (lambda *a: None)
-    data_dir = out / 'data' / 'synthetic-demo'
-    ensure_demo_data(data_dir, clips or DEMO_CLIPS, seed, log=log, progress=False)
+    data_dir, clips = out / 'data' / 'synthetic-demo', clips or DEMO_CLIPS
     cfg = demo_config_for(out, streams, seed, epochs, overrides); cfg.data.root = str(data_dir)
     run = out / 'runs' / f'demo-{streams}'
     if (run / 'summary.json').exists() and (run / 'model.safetensors').exists():
-        old, new = config_to_dict(load_config(run / 'config.json')), config_to_dict(cfg)
-        if old != new:
-            diff = sorted(f"{k}.{f}" for k in new if isinstance(new[k], dict) for f in new[k] if old.get(k, {}).get(f) != new[k][f])
+        # where the data and the crop cache lie is not what was trained: a moved project still matches
+        diff = config_diff(load_config(run / 'config.json'), cfg, ignore=['data.root', 'data.cache_dir'])
+        n = sum(json.loads((run / 'summary.json').read_text()).get('n_clips', {}).values())
+        if n != clips: diff.append(f'data set size ({n} clips, asked for {clips})')
+        if diff:
             raise ValueError(f"{run} holds a finished run with another configuration (differs in {diff}); "
-                             "run `clip-caer demo` again, delete the folder, or pass another `out`")
+                             "run `clip-caer demo` again with these settings, delete the folder, or pass another `out`")
+        ensure_demo_data(data_dir, clips, seed, log=log, progress=False)   # the same data again if it was deleted
         say(f"using the finished demo run {run}")
         return run
+    ensure_demo_data(data_dir, clips, seed, log=log, progress=False)
     resume = run.exists() and latest_checkpoint(run) is not None
     say(f"{'resuming' if resume else 'training'} the demo model ({streams}) -> {run}")
     with warnings.catch_warnings():
