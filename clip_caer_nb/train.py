@@ -752,7 +752,8 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
     data_dir, clips = out / 'data' / 'synthetic-demo', clips or DEMO_CLIPS
     cfg = demo_config_for(out, streams, seed, epochs, overrides); cfg.data.root = str(data_dir)
     run = out / 'runs' / f'demo-{streams}'
-    if (run / 'summary.json').exists() and (run / 'model.safetensors').exists():
+    finished = (run / 'summary.json').exists() and (run / 'model.safetensors').exists()
+    if finished:   # checked before any data is written: a mismatched run never has its data replaced
         # where the data and the crop cache lie is not what was trained: a moved project still matches
         diff = config_diff(load_config(run / 'config.json'), cfg, ignore=['data.root', 'data.cache_dir'])
         n = sum(json.loads((run / 'summary.json').read_text()).get('n_clips', {}).values())
@@ -760,10 +761,10 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
         if diff:
             raise ValueError(f"{run} holds a finished run with another configuration (differs in {diff}); "
                              "run `clip-caer demo` again with these settings, delete the folder, or pass another `out`")
-        ensure_demo_data(data_dir, clips, seed, log=log, progress=False)   # the same data again if it was deleted
+    ensure_demo_data(data_dir, clips, seed, log=log, progress=False)   # reused if present; the same data again if deleted
+    if finished:
         say(f"using the finished demo run {run}")
         return run
-    ensure_demo_data(data_dir, clips, seed, log=log, progress=False)
     resume = run.exists() and latest_checkpoint(run) is not None
     say(f"{'resuming' if resume else 'training'} the demo model ({streams}) -> {run}")
     with warnings.catch_warnings():
