@@ -21,6 +21,7 @@ COMMANDS = {
     'train':            ('clip_caer_nb.train', 'train_cli', 'train a model (presets demo|paper)'),
     'eval':             ('clip_caer_nb.evaluate', 'eval_cli', 'evaluate a run or checkpoint: UAR, WAR, per-class recall, confusion matrix'),
     'predict':          ('clip_caer_nb.predict', 'predict_cli', 'sliding-window prediction on your own video: per-window JSON and a probability timeline'),
+    'course':           ('clip_caer_nb.course', 'course_cli', 'the course: student/instructor copies (build OUT), the Jupyter Book site (site OUT), its browser check'),
     'env':              ('clip_caer_nb.core', 'env_cli', 'print the environment report (Python, torch, CUDA, packages, git commit)'),
 }
 
