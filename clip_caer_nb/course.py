@@ -303,7 +303,8 @@ def _local_links(nb: dict, nbs: Path) -> dict:
     def fix(m):
         t, frag = m.group(1), m.group(2) or ''
         if t.startswith('nbs/'): t = t[4:]
-        if (nbs / t).exists() or t.startswith('figures/'): return f'](' + t + frag + ')'
+        if t == 'index.ipynb': t = 'readme.ipynb'
+        if (nbs / t).exists() or t == 'readme.ipynb' or t.startswith('figures/'): return f'](' + t + frag + ')'
         return f'](' + REPO_BLOB + t + frag + ')'
     for c in nb['cells']:
         if c['cell_type'] == 'markdown': c['source'] = LINK_RE.sub(fix, _src(c))
@@ -312,7 +313,8 @@ def _local_links(nb: dict, nbs: Path) -> dict:
 def _book_files(book: Path, nbs: Path, root: str):
     names = [p.stem for p in course_notebooks(nbs)]
     if root not in names: raise FileNotFoundError(f"course site: the landing page {root}.ipynb is not in {nbs}")
-    for p in course_notebooks(nbs): _write_nb(_local_links(site_notebook(json.loads(p.read_text(encoding='utf-8'))), nbs), book / p.name)
+    page = lambda stem: 'readme' if stem == 'index' else stem   # index.html must stay the book's redirect to the syllabus
+    for p in course_notebooks(nbs): _write_nb(_local_links(site_notebook(json.loads(p.read_text(encoding='utf-8'))), nbs), book / f'{page(p.stem)}.ipynb')
     for md in nbs.glob('*.md'): shutil.copy2(md, book / md.name)
     figs = nbs.parent / 'figures'
     if figs.is_dir(): shutil.copytree(figs, book / 'figures')
@@ -320,7 +322,7 @@ def _book_files(book: Path, nbs: Path, root: str):
         'title: "CLIP-CAER: a course"', 'author: clip-caer-nb developers', 'only_build_toc_files: true',
         'execute:', '  execute_notebooks: "off"', 'sphinx:', '  config:', '    html_show_copyright: false',
         '    suppress_warnings: ["myst.header"]', '']), encoding='utf-8')
-    toc = [f'format: jb-book', f'root: {root}', 'chapters:'] + [f'- file: {n}' for n in names if n != root]
+    toc = [f'format: jb-book', f'root: {root}', 'chapters:'] + [f'- file: {page(n)}' for n in names if n != root]
     (book / '_toc.yml').write_text('\n'.join(toc) + '\n', encoding='utf-8')
 
 def build_site(out, # output folder: gets index.html and the pages
