@@ -9,11 +9,13 @@ import torch
 from torch import nn
 from .core import CLASSES
 from .backbone import encode_streams
-from .viz import to_uint8_frames, normalize_maps, show_frame_maps, save_figure, _one_clip
+from .data import context_crop_box
+from .viz import to_uint8_frames, normalize_maps, show_frame_maps, save_figure, _one_clip, sampled_truth, attention_and_cue, fatigue_attention
 
 # %% auto #0
 __all__ = ['STREAM_NAMES', 'CAM_METHODS', 'StreamLogits', 'is_vit', 'vit_reshape_transform', 'cam_layer', 'Hook', 'HookBwd',
-           'gradcam_hooks', 'clip_scaled', 'clip_cam']
+           'gradcam_hooks', 'clip_scaled', 'clip_cam', 'crop_geometry', 'frame_box_to_crop', 'pointing_game',
+           'explanation_scores']
 
 # %% ../nbs/10_gradcam.ipynb #56bae87b
 STREAM_NAMES = ('face', 'context')
@@ -176,3 +178,90 @@ def clip_cam(model: nn.Module, # a `CLIPCAER` (ViT or ModifiedResNet image encod
         model.zero_grad(); model.train(was)
     target = int(logits.argmax()) if target is None else int(target)
     return dict(cams=normalize_maps(raw, scale), raw=raw, target=target, logits=logits, stream=stream)
+
+# %% ../nbs/10_gradcam.ipynb #f3b0560a
+def crop_geometry(context_box, # the clip's context box (body.json), or None for the whole frame
+                  frame_size: tuple[int, int], # (W, H) of the frame
+                  size: int, # the model input size S
+                 ) -> dict:
+    "Where the context crop comes from and where `letterbox` puts it: `crop` (frame pixels), `left`, `top`, `width`, `height` (in the S×S input)."
+    W, H = frame_size
+    crop = (0, 0, W, H) if context_box is None else context_crop_box(context_box, W, H)
+    w, h = crop[2] - crop[0], crop[3] - crop[1]
+    r = min(size / w, size / h)                               # the arithmetic of `data.letterbox`
+    nw, nh = max(1, int(w * r)), max(1, int(h * r))
+    return dict(crop=crop, left=(size - nw) // 2, top=(size - nh) // 2, width=nw, height=nh)
+
+def frame_box_to_crop(box, # [x1, y1, x2, y2] in full-frame pixels (e.g. a planted phone box)
+                      context_box, # the clip's context box, or None for the whole frame
+                      frame_size: tuple[int, int], # (W, H) of the frame
+                      size: int, # the model input size S of the letterboxed context crop
+                     ) -> tuple[float, float, float, float] | None:
+    "`box` in the S×S context crop's pixels (its part inside the crop), or None if it lies outside the crop."
+    g = crop_geometry(context_box, frame_size, size)
+    cx1, cy1, cx2, cy2 = g['crop']
+    x1, y1, x2, y2 = max(box[0], cx1), max(box[1], cy1), min(box[2], cx2), min(box[3], cy2)
+    if x2 <= x1 or y2 <= y1: return None
+    sx, sy = g['width'] / (cx2 - cx1), g['height'] / (cy2 - cy1)
+    return (g['left'] + (x1 - cx1) * sx, g['top'] + (y1 - cy1) * sy, g['left'] + (x2 - cx1) * sx, g['top'] + (y2 - cy1) * sy)
+
+
+# %% ../nbs/10_gradcam.ipynb #8d351c98
+def _overlaps(cell, box) -> bool:
+    return box is not None and cell[0] < box[2] and box[0] < cell[2] and cell[1] < box[3] and box[1] < cell[3]
+
+def pointing_game(model: nn.Module, # a `CLIPCAER` with a context stream
+                  dataset, # a test `RAERDataset` of a synthetic data set (no augmentation)
+                  truth: dict, # `synth.load_truth(data_dir)` of that data set
+                  label: int | str = 'Distraction', # the class whose clips and whose logit are explained
+                  box_key: str = 'phone_box', # the planted box the peak must touch
+                  layer=None, # Grad-CAM layer (`cam_layer`), whose grid is the game's resolution; None: `layer2` of a ResNet, `ln_1` of a ViT
+                  limit: int | None = None, # at most this many clips (None: every clip of `label`)
+                 ) -> dict:
+    "Share (%) of `label` frames whose context Grad-CAM peak cell touches the planted box, its chance rate and the box's area share (%)."
+    target = model.classes.index(label) if isinstance(label, str) else int(label)
+    if layer is None and not is_vit(model.image_encoder): layer = 'layer2'   # 8×8 at 64 px: layer4's 2×2 cells cover a quarter each
+    tl, reshape = cam_layer(model.image_encoder, layer)
+    was = model.training
+    try: return _pointing_game(model, dataset, truth, target, box_key, tl, reshape, limit)
+    finally: model.train(was)
+
+def _pointing_game(model, dataset, truth, target, box_key, tl, reshape, limit):
+    from PIL import Image
+    S, hits, chance, area, clips = dataset.cfg.image_size, [], [], [], 0
+    for i, r in enumerate(dataset.records):
+        if r.label != target: continue
+        if limit is not None and clips >= limit: break
+        it = dataset[i]; idx = it['frame_indices'].tolist()
+        planted = sampled_truth(dataset, i, truth, idx)
+        with Image.open(dataset.folder(i) / dataset.frame_names(i)[idx[0]]) as im: size = im.size
+        cb = dataset.context_boxes.get(r.path); g = crop_geometry(cb, size, S)
+        fn = StreamLogits(model, 'context', it['face_clip'], it['context_clip']).eval()   # eval: BatchNorm's running statistics
+        raw = gradcam_hooks(fn, tl, fn.frames, target, reshape).numpy()          # (T, h, w): the layer's own grid
+        model.zero_grad(); clips += 1
+        h, w = raw.shape[1:]
+        cells = [(c * S / w, r_ * S / h, (c + 1) * S / w, (r_ + 1) * S / h) for r_ in range(h) for c in range(w)]
+        for t, fr in enumerate(planted):
+            if fr[box_key] is None: continue
+            b = frame_box_to_crop(fr[box_key], cb, size, S)
+            touched = [_overlaps(cell, b) for cell in cells]
+            chance.append(np.mean(touched))
+            area.append(0.0 if b is None else (b[2] - b[0]) * (b[3] - b[1]) / (g['width'] * g['height']))
+            hits.append(raw[t].max() > 0 and touched[int(raw[t].argmax())])
+    if not hits: raise ValueError(f"pointing_game: no clip of class {model.classes[target]!r} in the data set has a frame with a {box_key}")
+    pct = lambda v: round(100.0 * float(np.mean(v)), 2)
+    return dict(score=pct(hits), chance=pct(chance), box_area=pct(area), grid=(int(h), int(w)), n_frames=len(hits), n_clips=clips)
+
+
+# %% ../nbs/10_gradcam.ipynb #8a3f9e35
+def explanation_scores(model: nn.Module, # a face + context `CLIPCAER` (temporal transformer on the face stream)
+                       dataset, # the test `RAERDataset` of a synthetic data set
+                       truth: dict, # `synth.load_truth(data_dir)` of that data set
+                       limit: int | None = None, # at most this many clips per class
+                       n_shuffles: int = 1000, seed: int = 0, # the shuffled baseline of `fatigue_attention`
+                      ) -> dict:
+    "Both checks against the planted truth: `pointing_game` (phone, context Grad-CAM) and `fatigue_attention` (face temporal attention)."
+    rows = attention_and_cue(model, dataset, truth, limit)
+    return dict(pointing_game=pointing_game(model, dataset, truth, limit=limit),
+                fatigue_attention=fatigue_attention(rows, model.classes.index('Fatigue'), n_shuffles, seed))
+

@@ -13,14 +13,14 @@ import cv2
 from .core import CLASSES, DataConfig, get_preset, in_test, project_path
 
 # %% auto #0
-__all__ = ['CUES', 'SCENES', 'RAER_TEST_COUNTS', 'IMBALANCE', 'SynthSpec', 'ellipse', 'poly', 'line', 'rect', 'FaceState',
-           'draw_face', 'draw_scene', 'Participant', 'make_participant', 'clip_script', 'RenderedClip', 'render_clip',
-           'plot_class_grid', 'largest_remainder', 'ClipPlan', 'plan_synthetic', 'make_synthetic_raer', 'synth_cli',
-           'pixel_features', 'pixel_baseline']
+__all__ = ['CUES', 'SCENES', 'RAER_TEST_COUNTS', 'IMBALANCE', 'TRUTH_FILE', 'TRUTH_VERSION', 'SynthSpec', 'ellipse', 'poly',
+           'line', 'rect', 'FaceState', 'draw_face', 'draw_scene', 'Participant', 'make_participant', 'clip_script',
+           'RenderedClip', 'render_clip', 'plot_class_grid', 'largest_remainder', 'ClipPlan', 'plan_synthetic',
+           'make_synthetic_raer', 'load_truth', 'synth_cli', 'pixel_features', 'pixel_baseline']
 
 # %% ../nbs/01a_synthetic.ipynb #7791bac6
 CUES = {
-    'Neutrality': dict(face='relaxed brows, closed resting mouth, eyes open, gaze ahead',
+    'Neutrality': dict(face='relaxed brows, closed resting mouth, eyes open, the same weak glance to one side as Distraction',
                        context='hands resting on the desk by a book, notebook or laptop',
                        temporal='none; a quarter of the clips are time-reversed Fatigue clips ("waking up")'),
     'Enjoyment': dict(face='open smile with teeth, rosy cheeks, brows slightly raised',
@@ -29,7 +29,7 @@ CUES = {
                       context='often a hand under the chin (70 % of clips)', temporal='none'),
     'Fatigue': dict(face='eyelids droop more and more, a yawn in a few frames, head bows',
                     context='the head sinks towards the desk', temporal='eyelids close and the head sinks over the clip'),
-    'Distraction': dict(face='like Neutrality, except a weak glance (≈0.5 px at 48 px) towards the phone',
+    'Distraction': dict(face='like Neutrality: a weak glance (≈0.5 px at 48 px), here towards the phone',
                         context='a bright phone held in one hand beside the chest', temporal='none'),
 }
 
@@ -45,6 +45,7 @@ class SynthSpec:
     smile: float = 1.0                    # Enjoyment: open smile (with rosy cheeks, slightly raised brows)
     furrow: float = 1.0                   # Confusion: brows pulled down and together, lopsided mouth
     gaze_shift: float = 0.5 / 48          # Distraction: pupils move this far (in face widths) towards the phone
+    neutral_glance: float = 1.0           # Neutrality: share of clips with the same glance (no phone): the face cannot tell them apart
     gaze_jitter: float = 0.003            # every class: random gaze wander per frame (face widths)
     blink_rate: float = 0.03              # every class: chance per frame of a closed-eye blink
     eyelid_rest: tuple = (0.0, 0.2)       # resting upper-lid closure (0 open .. 1 closed)
@@ -307,14 +308,14 @@ def clip_script(label: int, n_frames: int, rng: np.random.Generator, spec: Synth
             s0 = int(rng.integers(lo, T - L + 1))
             yawn[s0:s0 + L] = np.sin(np.linspace(0, np.pi, L + 2)[1:-1])
             eyelid[s0:s0 + L] = np.maximum(eyelid[s0:s0 + L], 0.6)
-    if label == 4:
-        phone = True
-        gaze = gaze + np.array([side * spec.gaze_shift, 0.6 * spec.gaze_shift])
+    glance = label == 4 or (label == 0 and rng.random() < spec.neutral_glance)   # Neutrality glances too, at nothing
+    if glance: gaze = gaze + np.array([side * spec.gaze_shift, 0.6 * spec.gaze_shift])
+    phone = label == 4
     eyelid = np.where(blink, 1.0, eyelid)
     ph, fq, amp = rng.uniform(0, 2 * np.pi), rng.uniform(0.5, 1.5), spec.sway * rng.uniform(0.3, 1.0)
     sway = np.stack([amp * np.sin(2 * np.pi * fq * t + ph), 0.3 * amp * np.cos(2 * np.pi * fq * t + ph)], 1)
     return dict(eyelid=eyelid, gaze=gaze, smile=smile, furrow=furrow, yawn=yawn, drop=drop, sway=sway,
-                side=side, chin=chin, phone=phone, mouth_curve=rng.uniform(-0.012, 0.012))
+                side=side, chin=chin, phone=phone, glance=glance, mouth_curve=rng.uniform(-0.012, 0.012))
 
 # %% ../nbs/01a_synthetic.ipynb #72abb3a1
 def _layout(W, H, rng, spec):
@@ -370,13 +371,20 @@ def _draw_static(img, L, look, side_free, phone_on_desk, resting):
         ellipse(img, lx, dy - 0.18 * u, 0.07 * u, 0.07 * u, col * 0.8 + 50)
     return img
 
+def _phone_box(L, side, bob, ps):
+    "Where the held phone is: its hand's centre and the phone's box (x1, y1, x2, y2) in frame pixels."
+    u, hx, dy = L['u'], L['hx'], L['desk_y']
+    hx_, hy_ = hx + side * 0.85 * u, dy - 0.1 * u + bob
+    w, h, cx, cy = 0.18 * u * ps, 0.31 * u * ps, hx_, hy_ - 0.2 * u * ps
+    return (hx_, hy_), (cx - w, cy - h, cx + w, cy + h)
+
 def _phone_in_hand(img, L, look, side, bob, ps):
     "A bright phone held up beside the chest: Distraction's context cue."
     u, hx, dy = L['u'], L['hx'], L['desk_y']
     skin, shirt = np.asarray(look['skin'], float), np.asarray(look['shirt'], float) * 0.9
-    hx_, hy_ = hx + side * 0.85 * u, dy - 0.1 * u + bob
+    (hx_, hy_), (x1, y1, x2, y2) = _phone_box(L, side, bob, ps)
     line(img, hx + side * 1.15 * u, dy + 0.25 * u, hx_, hy_ + 0.05 * u, shirt, 0.17 * u)
-    w, h, cx, cy = 0.18 * u * ps, 0.31 * u * ps, hx_, hy_ - 0.2 * u * ps
+    w, h, cx, cy = (x2 - x1) / 2, (y2 - y1) / 2, (x1 + x2) / 2, (y1 + y2) / 2
     rect(img, cx - w, cy - h, cx + w, cy + h, (25, 25, 30))
     rect(img, cx - w * 0.78, cy - h * 0.85, cx + w * 0.78, cy + h * 0.8, L['screen'])
     ellipse(img, hx_, hy_ + 0.02 * u, 0.13 * u, 0.1 * u, skin)
@@ -414,8 +422,24 @@ def _check_frame_size(frame_size):
     if W < 32 or H < 32: raise ValueError(f"frame_size {W}x{H} is too small: expected at least 32x32 pixels")
     return W, H
 
+def _box(b, W, H):
+    "A box clamped to the W×H frame, rounded to 1/100 px."
+    x1, y1, x2, y2 = b
+    return [round(float(min(max(v, 0.), lim)), 2) for v, lim in ((x1, W), (y1, H), (x2, W), (y2, H))]
+
+def _frame_truth(face_box, L, sc, st, t, bob, spec, hx, hy, W, H) -> dict:
+    "The planted ground truth of frame `t`: the drawn face box, the held phone's and the chin hand's boxes, eyelid, yawn."
+    u = L['u']
+    phone = _box(_phone_box(L, sc['side'], bob, spec.phone_scale)[1], W, H) if sc['phone'] else None
+    chin = None
+    if sc['chin']:   # the hand ellipse of `draw_face` (centre and half-axes)
+        cx, cy = hx + sc['chin'] * 0.12 * u, hy + 0.52 * u + 0.06 * u * st.pitch
+        chin = _box((cx - 0.14 * u, cy - 0.1 * u, cx + 0.14 * u, cy + 0.1 * u), W, H)
+    return dict(face_box=_box(face_box, W, H), phone_box=phone, chin_hand_box=chin,
+                eyelid_closure=round(float(np.clip(sc['eyelid'][t], 0, 1)), 3), yawn=bool(sc['yawn'][t] > 0.05))
+
 def _render(label: int, rng, spec: SynthSpec, participant: Participant, scene: str, n_frames: int, waking: bool = False):
-    "Render one clip; returns (`RenderedClip`, info dict). `waking` renders a Fatigue clip and reverses it."
+    "Render one clip; returns (`RenderedClip`, info dict with the planted `truth`). `waking` renders a Fatigue clip reversed."
     W, H = _check_frame_size(spec.frame_size)
     look = asdict(participant)
     sc = clip_script(3 if waking else label, n_frames, rng, spec)
@@ -431,7 +455,7 @@ def _render(label: int, rng, spec: SynthSpec, participant: Participant, scene: s
     bob, det = rng.normal(0, 0.02 * u, n_frames), rng.normal(0, spec.face_box_jitter, (n_frames, 4))
     miss, kn = rng.random(n_frames) < spec.missing_face_box, rng.integers(0, len(npos), n_frames)
     shirt = np.asarray(look['shirt'], float) * 0.9
-    boxes = []
+    boxes, truth = [], []
     for t in range(n_frames):
         f = frames[t]; f[:] = static
         hx = hx0 + sc['sway'][t, 0] * u
@@ -441,16 +465,18 @@ def _render(label: int, rng, spec: SynthSpec, participant: Participant, scene: s
                        pitch=sc['drop'][t] / max(spec.head_drop, 1e-6), mouth_curve=sc['mouth_curve'], chin_hand=sc['chin'])
         x1, y1, x2, y2 = draw_face(f, hx, hy, u, look, st)
         if sc['phone']: _phone_in_hand(f, L, look, side, bob[t], spec.phone_scale)
+        truth.append(_frame_truth((x1, y1, x2, y2), L, sc, st, t, bob[t], spec, hx, hy, W, H))
         fw = x2 - x1
         boxes.append(None if miss[t] else tuple(round(float(v + d * fw), 2) for v, d in zip((x1, y1, x2, y2), det[t])))
         cv2.multiply(f, gain, dst=f, scale=1 / 128)
         cv2.add(f, npos[kn[t]], dst=f); cv2.subtract(f, nneg[kn[t]], dst=f)
     j = L['box_jitter']
     cb = (max(0., hx0 - 2.12 * u + j[0]), max(0., hy0 - 0.72 * u + j[1]), min(float(W), hx0 + 2.12 * u + j[2]), min(float(H), hy0 + 2.4 * u + j[3]))
-    if waking: frames, boxes = frames[::-1].copy(), boxes[::-1]
+    if waking: frames, boxes, truth = frames[::-1].copy(), boxes[::-1], truth[::-1]
     peak = int(np.argmax(sc['yawn'])) if sc['yawn'].any() else None
     if waking and peak is not None: peak = n_frames - 1 - peak
     info = dict(side=side, chin_hand=bool(sc['chin']), item=L['item'], phone_on_desk=bool(decoy), yawn_frame=peak, head_px=round(u, 1))
+    info['truth'] = dict(label=int(label), frames={f'{t + 1}.jpg': v for t, v in enumerate(truth)})
     return RenderedClip(frames, boxes, tuple(round(float(v), 2) for v in cb)), info
 
 def render_clip(label, seed: int = 0, spec: SynthSpec | None = None, participant: Participant | None = None,
@@ -583,13 +609,50 @@ def make_synthetic_raer(out_dir, n_clips: int = 1000, seed: int = 0, imbalance: 
     manifest = dict(generator='clip_caer_nb.synth', seed=seed, n_clips=int(n_clips), imbalance=imbalance, classes=list(CLASSES),
                     spec=asdict(spec), participants={p.pid: dict(asdict(p), split=psplit[p.pid]) for p in participants}, clips={})
     from tqdm.auto import tqdm
+    truth = {}
     with RAERWriter(out_dir, overwrite=overwrite) as w:
         for pl in tqdm(plans, desc='synthetic clips', disable=not progress or in_test()):
             clip, info = _render(pl.label, np.random.default_rng([seed, 3, pl.index]), spec, people[pl.participant], pl.scene, pl.n_frames, pl.waking)
-            w.add_clip(pl.rel_dir, clip.frames, pl.written_label, pl.split, clip.face_boxes, clip.context_box)
+            rec = w.add_clip(pl.rel_dir, clip.frames, pl.written_label, pl.split, clip.face_boxes, clip.context_box)
+            truth[rec.path] = info.pop('truth')
             manifest['clips'][pl.rel_dir] = dict(asdict(pl), **info)
         w.write_text('synth.json', json.dumps(manifest))
+        w.write_text(TRUTH_FILE, json.dumps(dict(version=TRUTH_VERSION, clips=truth), separators=(',', ':')))
     return out_dir
+
+# %% ../nbs/01a_synthetic.ipynb #cde11784
+TRUTH_FILE, TRUTH_VERSION = 'truth.json', 1
+_FRAME_KEYS = {'face_box', 'phone_box', 'chin_hand_box', 'eyelid_closure', 'yawn'}
+
+def _check_box(b, where, nullable=True):
+    if b is None and nullable: return
+    if not (isinstance(b, list) and len(b) == 4 and all(isinstance(v, (int, float)) for v in b) and b[0] <= b[2] and b[1] <= b[3]):
+        raise ValueError(f"{where}: expected [x1, y1, x2, y2] with x1 <= x2, y1 <= y2{' or null' if nullable else ''}, got {b!r}")
+
+def load_truth(data_dir) -> dict:
+    "The planted ground truth `{'version': 1, 'clips': {clip_key: {'label', 'frames': {name: {...}}}}}` of a synthetic data set."
+    f = Path(data_dir) / TRUTH_FILE
+    if not f.is_file():
+        raise FileNotFoundError(f"{f}: no planted ground truth here; `make_synthetic_raer` / `clip-caer synth` write it "
+                                f"(a real RAER copy has none, and data sets written before truth.json existed must be regenerated)")
+    try: t = json.loads(f.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{f}: not valid JSON ({e})") from None
+    if not isinstance(t, dict) or t.get('version') != TRUTH_VERSION or not isinstance(t.get('clips'), dict):
+        raise ValueError(f"{f}: expected {{'version': {TRUTH_VERSION}, 'clips': {{...}}}}, got keys "
+                         f"{sorted(t) if isinstance(t, dict) else type(t).__name__} (version {t.get('version') if isinstance(t, dict) else None!r})")
+    for key, c in t['clips'].items():
+        where = f"{f} clip {key}"
+        if not (isinstance(c, dict) and isinstance(c.get('label'), int) and 0 <= c['label'] < len(CLASSES) and isinstance(c.get('frames'), dict)):
+            raise ValueError(f"{where}: expected {{'label': 0..{len(CLASSES) - 1}, 'frames': {{...}}}}")
+        for name, fr in c['frames'].items():
+            if not isinstance(fr, dict) or set(fr) != _FRAME_KEYS:
+                raise ValueError(f"{where} frame {name}: expected the keys {sorted(_FRAME_KEYS)}, got {sorted(fr) if isinstance(fr, dict) else fr!r}")
+            _check_box(fr['face_box'], f"{where} frame {name} face_box", nullable=False)
+            _check_box(fr['phone_box'], f"{where} frame {name} phone_box"); _check_box(fr['chin_hand_box'], f"{where} frame {name} chin_hand_box")
+            if not (isinstance(fr['eyelid_closure'], (int, float)) and 0 <= fr['eyelid_closure'] <= 1 and isinstance(fr['yawn'], bool)):
+                raise ValueError(f"{where} frame {name}: expected eyelid_closure in [0, 1] and a boolean yawn")
+    return t
+
 
 # %% ../nbs/01a_synthetic.ipynb #8f3aee13
 def _frame_size_arg(s: str):

@@ -13,8 +13,9 @@ from .core import CLASSES, atomic_write, project_path
 
 # %% auto #0
 __all__ = ['show_heatmaps', 'clip_attention', 'cls_attention', 'to_uint8_frames', 'show_attention_strip', 'save_figure',
-           'mha_weights', 'mha_output', 'vit_blocks', 'vit_attention', 'attention_rollout', 'rollout_maps',
-           'normalize_maps', 'overlay_map', 'show_frame_maps']
+           'sampled_truth', 'fatigue_cue', 'attention_and_cue', 'fatigue_attention', 'mha_weights', 'mha_output',
+           'vit_blocks', 'vit_attention', 'attention_rollout', 'rollout_maps', 'normalize_maps', 'overlay_map',
+           'show_frame_maps']
 
 # %% ../nbs/09_attention.ipynb #66ad4556
 def _np(x) -> np.ndarray:
@@ -147,6 +148,75 @@ def save_figure(fig, # a matplotlib figure
     finally:
         if close:
             import matplotlib.pyplot as plt; plt.close(fig)
+
+# %% ../nbs/09_attention.ipynb #0dcbe59a
+def _truth_frames(truth: dict, key: str) -> dict:
+    clips = truth.get('clips') if isinstance(truth, dict) else None
+    if not isinstance(clips, dict): raise ValueError("truth: expected the dict of `synth.load_truth(data_dir)` ({'version', 'clips'})")
+    if key not in clips: raise KeyError(f"clip {key!r} is not in the planted truth ({len(clips)} clips); "
+                                        "is it the truth of this data set (`synth.load_truth(data_dir)`)?")
+    return clips[key]['frames']
+
+def sampled_truth(dataset, # a `RAERDataset` of a synthetic data set
+                  i: int, # clip index
+                  truth: dict, # `synth.load_truth(data_dir)`
+                  frame_indices, # positions in `dataset.frame_names(i)` (an item's `frame_indices`)
+                 ) -> list[dict]:
+    "The planted truth of the frames of clip `i` that the model saw, in the order it saw them."
+    names, frames = dataset.frame_names(i), _truth_frames(truth, dataset.records[i].path)
+    missing = [names[j] for j in frame_indices if names[j] not in frames]
+    if missing: raise KeyError(f"clip {dataset.records[i].path}: frame {missing[0]} is not in the planted truth")
+    return [frames[names[j]] for j in frame_indices]
+
+def fatigue_cue(planted: list[dict]) -> np.ndarray:
+    "The planted Fatigue cue per frame: eyelid closure (0 open .. 1 closed) + 1 while yawning."
+    return np.array([f['eyelid_closure'] + float(f['yawn']) for f in planted], dtype=np.float64)
+
+
+# %% ../nbs/09_attention.ipynb #a8a665b8
+def _corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    "Pearson correlation of `a` (..., T) with `b` (T,) along the last axis (0 where `a` is flat)."
+    a = a - a.mean(-1, keepdims=True); b = b - b.mean()
+    den = np.sqrt((a * a).sum(-1) * (b * b).sum())
+    return np.where(den > 1e-12, (a * b).sum(-1) / np.maximum(den, 1e-12), 0.0)
+
+@torch.no_grad()
+def attention_and_cue(model, # a `CLIPCAER` with a temporal transformer on the face stream
+                      dataset, # a test `RAERDataset` of a synthetic data set
+                      truth: dict, # `synth.load_truth(data_dir)` of that data set
+                      limit: int | None = None, # at most this many clips per class
+                     ) -> list[dict]:
+    "Per clip: `label`, the face CLS→frame attention `(T,)` (layers and heads averaged, renormalised) and the planted Fatigue cue `(T,)`."
+    rows, per = [], {}
+    for i, r in enumerate(dataset.records):
+        if limit is not None and per.get(r.label, 0) >= limit: continue
+        it = dataset[i]
+        a = clip_attention(model, it['face_clip'], it['context_clip'])['face']
+        if a is None: raise ValueError("the model has no face-stream temporal attention to score (streams or temporal='mean')")
+        rows.append(dict(index=i, label=r.label, attention=cls_attention(a, renorm=True).mean((0, 1)).double().numpy(),
+                         cue=fatigue_cue(sampled_truth(dataset, i, truth, it['frame_indices'].tolist()))))
+        per[r.label] = per.get(r.label, 0) + 1
+    return rows
+
+def fatigue_attention(rows: list[dict], # `attention_and_cue` output
+                      label: int = 3, # the class scored (3 = Fatigue in `CLASSES`)
+                      n_shuffles: int = 1000, # draws of the shuffled baseline
+                      seed: int = 0,
+                      clips=None, # optional filter: the `index` values of the clips to score (e.g. the time-reversed ones)
+                     ) -> dict:
+    "Mean per-clip Pearson correlation of attention and planted cue over `label`'s clips (cue not flat), against frames shuffled within each clip."
+    use = [r for r in rows if r['label'] == label and r['cue'].std() > 1e-9 and (clips is None or r['index'] in clips)]
+    if not use: raise ValueError(f"fatigue_attention: no clip of class {label} with a varying planted cue")
+    rng = np.random.default_rng(seed)
+    score = float(np.mean([_corr(r['attention'], r['cue']) for r in use]))
+    T = len(use[0]['cue'])
+    shuffled = np.mean([_corr(r['attention'][np.argsort(rng.random((n_shuffles, T)), 1)], r['cue']) for r in use], axis=0)
+    others = [r['attention'] for r in rows if r['label'] != label]   # the position profile: where attention sits without the cue
+    position = float(np.mean([_corr(np.mean(others, 0), r['cue']) for r in use])) if others else float('nan')
+    return dict(score=round(score, 3), baseline=round(float(shuffled.mean()), 3), baseline_95=round(float(np.percentile(shuffled, 95)), 3),
+                p_value=round(float((1 + (shuffled >= score).sum()) / (1 + n_shuffles)), 4),
+                position=round(position, 3), n_clips=len(use))
+
 
 # %% ../nbs/09_attention.ipynb #1ddbe93c
 def _tokens_first(mha: nn.MultiheadAttention, x: torch.Tensor) -> torch.Tensor:
