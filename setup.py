@@ -37,7 +37,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['clip_caer_nb', 'clip_caer_nb.*']),
     include_package_data=True,
-    package_data={'clip_caer_nb': ['model_configs/*.json']},
+    package_data={'clip_caer_nb': ['model_configs/*.json', 'weights/*.safetensors', 'weights/*.json', 'weights/*.md']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires='>=' + min_python,

@@ -13,11 +13,14 @@ import torch
 import torch.nn as nn
 import open_clip
 from .core import DataConfig, atomic_write, in_test, get_device
+from .pretrain import CLASSROOM_TAG, MODEL as PRETRAIN_MODEL, load_clip_fp16
+
 
 # %% auto #0
-__all__ = ['MODEL_CONFIG_DIR', 'TINY_MODELS', 'register_model_configs', 'is_torchscript_file', 'build_clip', 'uses_quick_gelu',
-           'save_local_dir', 'encode_streams', 'weights_fingerprint', 'feature_cache_key', 'build_feature_cache',
-           'load_feature_cache', 'CachedFeatureDataset', 'feature_cache_file', 'cached_features', 'cache_features_cli']
+__all__ = ['MODEL_CONFIG_DIR', 'TINY_MODELS', 'LOCAL_TAGS', 'register_model_configs', 'is_torchscript_file', 'build_clip',
+           'uses_quick_gelu', 'save_local_dir', 'encode_streams', 'weights_fingerprint', 'feature_cache_key',
+           'build_feature_cache', 'load_feature_cache', 'CachedFeatureDataset', 'feature_cache_file', 'cached_features',
+           'cache_features_cli']
 
 # %% ../nbs/03_encoders.ipynb #e5c94bab
 def _config_dir() -> Path:
@@ -67,8 +70,10 @@ _OFFLINE_HELP = ("No internet, or the download was blocked? Download the weights
                  "open_clip_model.safetensors). In Python: build_clip(name, '/path/to/ViT-B-32.pt', force_quick_gelu=True). Set HF_HUB_OFFLINE=1 "
                  "to fail fast instead of retrying.")
 
+LOCAL_TAGS = {CLASSROOM_TAG: (PRETRAIN_MODEL,)}   # tag -> models; the file is `clip_caer_nb/weights/<model>-<tag>.safetensors`
+
 def build_clip(name: str, # open_clip model name ('ViT-B-32', 'clip-caer-tiny-rn', ...) or 'local-dir:/path'
-               pretrained: str | None = None, # open_clip tag ('openai'), a local weights file, 'local-dir:/path', or None (random init)
+               pretrained: str | None = None, # open_clip tag ('openai'), 'classroom' (shipped, tiny-rn), a local weights file, 'local-dir:/path', or None (random init)
                force_quick_gelu: bool | None = None, # None: True for the 'openai' tag and OpenAI TorchScript files
                device=None, # torch device; default CPU (move it yourself, or pass `get_device()`)
               ) -> nn.Module:
@@ -83,6 +88,10 @@ def build_clip(name: str, # open_clip model name ('ViT-B-32', 'clip-caer-tiny-rn
     if name not in open_clip.list_models():
         raise ValueError(f"unknown open_clip model {name!r}; e.g. 'ViT-B-32' (paper) or one of {list(TINY_MODELS)} (CPU), "
                          "or 'local-dir:/path/to/folder'")
+    if pretrained in LOCAL_TAGS:   # weights that ship with the package (01c_pretrain), never downloaded
+        if name not in LOCAL_TAGS[pretrained]:
+            raise ValueError(f"pretrained={pretrained!r} exists only for {LOCAL_TAGS[pretrained]}, not for {name!r}")
+        return load_clip_fp16().to(device)
     if pretrained is None:
         with _quiet_open_clip(): return open_clip.create_model(name, device=device, force_quick_gelu=bool(force_quick_gelu))
     p = Path(os.path.expanduser(str(pretrained)))

@@ -12,7 +12,8 @@ __all__ = ['COMMANDS', 'main', 'render_readme', 'write_readme']
 
 # %% ../nbs/99_cli.ipynb #55671e7d
 COMMANDS = {
-    'demo':             ('clip_caer_nb.train', 'demo_cli', 'the main job: synthetic data, CPU training, evaluation, figures, results.json'),
+    'demo':             ('clip_caer_nb.demo', 'demo_cli', 'the main job: synthetic data, zero-shot, CPU fine-tuning, evaluation, figures, results.json'),
+    'pretrain':         ('clip_caer_nb.pretrain', 'pretrain_cli', 'regenerate the toy CLIP weights: contrastive pretraining on captions of the synthetic classroom'),
     'synth':            ('clip_caer_nb.synth', 'synth_cli', 'write the synthetic classroom data set in the RAER layout'),
     'validate-data':    ('clip_caer_nb.data', 'validate_data_cli', 'check a data set in the RAER layout and report every problem'),
     'prepare-video':    ('clip_caer_nb.video', 'prepare_video_cli', 'cut videos into clips in the RAER layout with face and context boxes'),

@@ -14,9 +14,10 @@ from open_clip.transformer import text_global_pool
 from .core import CLASSES
 
 # %% auto #0
-__all__ = ['DESCRIPTOR_SETS', 'get_descriptors', 'register_descriptors', 'get_tokenizer', 'token_lengths', 'PromptLearner',
-           'TextEncoder', 'prompt_layout', 'plot_prompt_layout', 'encode_texts', 'text_similarity',
-           'plot_text_similarity', 'zero_shot_logits']
+__all__ = ['DESCRIPTOR_SETS', 'ZERO_SHOT_SETS', 'get_descriptors', 'register_descriptors', 'get_tokenizer', 'token_lengths',
+           'PromptLearner', 'TextEncoder', 'prompt_layout', 'plot_prompt_layout', 'encode_texts', 'text_similarity',
+           'plot_text_similarity', 'zero_shot_logits', 'descriptor_fragments', 'class_text_features',
+           'clip_stream_features', 'zero_shot_eval', 'zero_shot_table']
 
 # %% ../nbs/02_prompts.ipynb #0031489e
 DESCRIPTOR_SETS: dict[str, dict[str, str]] = {
@@ -259,3 +260,55 @@ def zero_shot_logits(clip_model, clip_frames, # (B,T,3,S,S) frames of B clips (o
     img = clip_model.encode_image(x.flatten(0, 1).to(dev), normalize=True).float().view(B, T, -1).mean(1)
     txt = encode_texts(clip_model, texts, tokenizer)
     return logit_scale * F.normalize(img, dim=-1) @ txt.T
+
+# %% ../nbs/02_prompts.ipynb #f2b31537
+import re
+
+def descriptor_fragments(text: str) -> list[str]:
+    "The comma / 'or' separated parts of a descriptor text, stripped (the text itself if it has none)."
+    parts = [p.strip(' .') for p in re.split(r',|\bor\b', text)]
+    return [p for p in parts if p] or [text]
+
+@torch.no_grad()
+def class_text_features(clip_model, texts, ensemble: bool = False, tokenizer=None) -> torch.Tensor:
+    "Normalised class text embeddings (C, d): each text as one prompt, or (`ensemble`) the mean of its fragments' embeddings."
+    if not ensemble: return encode_texts(clip_model, texts, tokenizer)
+    return F.normalize(torch.stack([encode_texts(clip_model, descriptor_fragments(t), tokenizer).mean(0) for t in texts]), dim=-1)
+
+@torch.no_grad()
+def clip_stream_features(clip_model, dataset, batch_size: int = 16) -> dict:
+    "Per clip of `dataset` (a `RAERDataset`): mean normalised CLIP embedding of its face crops and of its context crops, and labels."
+    clip_model.eval(); out = {'face': [], 'context': [], 'label': []}
+    dl = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
+    for b in dl:
+        B, T = b['face_clip'].shape[:2]
+        e = clip_model.encode_image(torch.cat([b['face_clip'], b['context_clip']]).flatten(0, 1), normalize=True).view(2, B, T, -1)
+        out['face'].append(F.normalize(e[0].mean(1), dim=-1)); out['context'].append(F.normalize(e[1].mean(1), dim=-1))
+        out['label'].append(b['label'])
+    return {k: torch.cat(v) for k, v in out.items()}
+
+def _uar(pred, labels, n: int) -> float:
+    return float(np.mean([(pred[labels == c] == c).float().mean().item() * 100 for c in range(n) if (labels == c).any()]))
+
+@torch.no_grad()
+def zero_shot_eval(clip_model, feats: dict, texts, ensemble: bool = False) -> dict:
+    "Zero-shot UAR (%) and predictions from `clip_stream_features` output: 'face' (face crops) and 'both' (face + context cosines)."
+    t = class_text_features(clip_model, texts, ensemble)
+    s = {'face': feats['face'] @ t.T, 'context': feats['context'] @ t.T}
+    s['both'] = s['face'] + s['context']
+    y = feats['label']
+    return {k: round(_uar(s[k].argmax(1), y, len(texts)), 1) for k in ('face', 'both')} | \
+           {f'pred_{k}': s[k].argmax(1).tolist() for k in ('face', 'both')}
+
+ZERO_SHOT_SETS = ('class_descriptor_5', 'class_descriptor_5_only_face', 'class_names', 'class_names_with_context')
+
+def zero_shot_table(clip_model, feats: dict, sets=ZERO_SHOT_SETS, classes=CLASSES):
+    "UAR (%) per descriptor set, as one prompt and as a fragment ensemble, for face and face + context: a DataFrame."
+    import pandas as pd
+    rows = {}
+    for s in sets:
+        texts = get_descriptors(s, classes)
+        for ens in (False, True):
+            r = zero_shot_eval(clip_model, feats, texts, ens)
+            rows[(s, 'fragments' if ens else 'one prompt')] = dict(face=r['face'], **{'face + context': r['both']})
+    return pd.DataFrame(rows).T

@@ -475,7 +475,10 @@ def _render(label: int, rng, spec: SynthSpec, participant: Participant, scene: s
     if waking: frames, boxes, truth = frames[::-1].copy(), boxes[::-1], truth[::-1]
     peak = int(np.argmax(sc['yawn'])) if sc['yawn'].any() else None
     if waking and peak is not None: peak = n_frames - 1 - peak
-    info = dict(side=side, chin_hand=bool(sc['chin']), item=L['item'], phone_on_desk=bool(decoy), yawn_frame=peak, head_px=round(u, 1))
+    pitch = [round(float(v), 2) for v in (sc['drop'][::-1] if waking else sc['drop']) / max(spec.head_drop, 1e-6)]
+    info = dict(side=side, chin_hand=bool(sc['chin']), item=L['item'], phone_on_desk=bool(decoy), yawn_frame=peak, head_px=round(u, 1),
+                cup=bool(L['cup']), smile=round(float(sc['smile']), 3), furrow=round(float(sc['furrow']), 3), glance=bool(sc['glance']),
+                pitch=pitch)   # per-clip cue strengths and the per-frame head bow (0 upright .. 1 bowed), for captions (01c)
     info['truth'] = dict(label=int(label), frames={f'{t + 1}.jpg': v for t, v in enumerate(truth)})
     return RenderedClip(frames, boxes, tuple(round(float(v), 2) for v in cb)), info
 
@@ -598,7 +601,8 @@ def plan_synthetic(n_clips: int, seed: int = 0, imbalance: str = 'balanced', spe
 
 # %% ../nbs/01a_synthetic.ipynb #ac631435
 def make_synthetic_raer(out_dir, n_clips: int = 1000, seed: int = 0, imbalance: str = 'balanced', frame_size=None,
-                        spec: SynthSpec | None = None, overwrite: bool = False, progress: bool = True) -> Path:
+                        spec: SynthSpec | None = None, overwrite: bool = False, progress: bool = True,
+                        splits=None) -> Path:   # only the clips of these splits (None: all); the others' files stay empty
     "Write a synthetic classroom data set to `out_dir` in the default RAER layout; returns `out_dir`."
     from clip_caer_nb.data import RAERWriter
     spec = spec or SynthSpec()
@@ -611,7 +615,7 @@ def make_synthetic_raer(out_dir, n_clips: int = 1000, seed: int = 0, imbalance: 
     from tqdm.auto import tqdm
     truth = {}
     with RAERWriter(out_dir, overwrite=overwrite) as w:
-        for pl in tqdm(plans, desc='synthetic clips', disable=not progress or in_test()):
+        for pl in tqdm([p for p in plans if splits is None or p.split in splits], desc='synthetic clips', disable=not progress or in_test()):
             clip, info = _render(pl.label, np.random.default_rng([seed, 3, pl.index]), spec, people[pl.participant], pl.scene, pl.n_frames, pl.waking)
             rec = w.add_clip(pl.rel_dir, clip.frames, pl.written_label, pl.split, clip.face_boxes, clip.context_box)
             truth[rec.path] = info.pop('truth')

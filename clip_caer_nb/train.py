@@ -16,13 +16,12 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, Subset
 
 # %% auto #0
-__all__ = ['DEMO_CLIPS', 'DEMO_SYNTH', 'DEMO_TOKEN_STD', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 'build_scheduler',
+__all__ = ['DEMO_CLIPS', 'DEMO_SYNTH', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 'build_scheduler',
            'reference_groups', 'lr_table', 'pack_state', 'unpack_state', 'rng_states', 'set_rng_states',
            'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'same_weights', 'participant_split',
            'load_splits', 'collate_clips', 'predict', 'epoch_metrics', 'make_accelerator', 'summarize', 'fit',
            'read_history', 'plot_curves', 'train_cli', 'class_counts', 'plot_class_balance', 'ensure_demo_data',
-           'demo_model', 'demo_config_for', 'run_demo', 'demo_summary_text', 'demo_cli', 'demo_run',
-           'atomic_write_text']
+           'demo_model', 'demo_config_for', 'demo_run', 'atomic_write_text']
 
 # %% ../nbs/07_training.ipynb #b75689ac
 def derive_seed(*keys: int) -> int:
@@ -593,44 +592,31 @@ DEMO_SYNTH = dict(frames=(16, 20), raer_frames=0.0, split_fractions=(0.4, 0.1, 0
 def ensure_demo_data(data_dir, clips: int = DEMO_CLIPS, seed: int = 42, log=print, progress: bool = False) -> bool:
     "Write the synthetic classroom into `data_dir` unless it holds one of this size and seed already; True if written."
     from dataclasses import replace
-    from clip_caer_nb.synth import SynthSpec, make_synthetic_raer
+    from dataclasses import asdict
+    from clip_caer_nb.synth import SynthSpec, make_synthetic_raer, TRUTH_FILE
     data_dir = Path(data_dir); marker = data_dir / 'demo.json'
-    want = json.loads(json.dumps(dict(clips=int(clips), seed=int(seed), spec=DEMO_SYNTH)))
-    if (data_dir / 'train.txt').exists() and marker.exists() and json.loads(marker.read_text()) == want:
+    spec = replace(SynthSpec(), **DEMO_SYNTH)   # the whole spec: a data set drawn by another generator version is redrawn
+    want = json.loads(json.dumps(dict(clips=int(clips), seed=int(seed), spec=asdict(spec))))
+    if (data_dir / 'train.txt').exists() and (data_dir / TRUTH_FILE).exists() and marker.exists() and json.loads(marker.read_text()) == want:
         if log: log(f"reusing the synthetic classroom in {data_dir} ({clips} clips, seed {seed})")
         return False
     if log: log(f"writing the synthetic classroom ({clips} clips, seed {seed}) into {data_dir}")
-    make_synthetic_raer(data_dir, n_clips=int(clips), seed=int(seed), spec=replace(SynthSpec(), **DEMO_SYNTH), overwrite=True, progress=progress)
+    make_synthetic_raer(data_dir, n_clips=int(clips), seed=int(seed), spec=spec, overwrite=True, progress=progress)
     atomic_write_text(marker, json.dumps(want) + '\n')
     return True
 
-DEMO_TOKEN_STD = 0.02   # std of the temporal CLS token and position table in the demo (the reference draws them from N(0, 1))
-
-def demo_model(cfg: Config, token_std: float = DEMO_TOKEN_STD):
-    "`build_model(cfg)` (seeded) with the temporal CLS token and position table redrawn from N(0, `token_std`)."
+def demo_model(cfg: Config):
+    "`build_model(cfg)` (seeded), with the temporal CLS token and position table redrawn from N(0, `cfg.model.temporal_init_std`) if set."
     from clip_caer_nb.model import build_model
     from clip_caer_nb.temporal import TemporalTransformer
     set_seed(cfg.train.seed)
     model = build_model(cfg)
-    for m in model.modules():
-        if isinstance(m, TemporalTransformer):
-            with torch.no_grad(): m.cls_token.normal_(0, token_std); m.pos_embedding.normal_(0, token_std)
+    std = cfg.model.temporal_init_std
+    if std is not None:
+        for m in model.modules():
+            if isinstance(m, TemporalTransformer):
+                with torch.no_grad(): m.cls_token.normal_(0, std); m.pos_embedding.normal_(0, std)
     return model
-
-def _variant_result(res: dict, classes=CLASSES) -> dict:
-    "Test scores of the selected, last and best-on-test epochs of a `fit` summary, per-class recall by class name."
-    def part(p):
-        if not p: return None
-        r = p.get('test_per_class_recall') or [float('nan')] * len(classes)
-        return dict(epoch=p['epoch'], label=p['label'], uar=_fmt(p.get('test_uar')), war=_fmt(p.get('test_war')),
-                    val_uar=_fmt(p.get('val_uar')), per_class_recall={c: _fmt(v) for c, v in zip(classes, r)},
-                    confusion=p.get('test_confusion'))
-    return dict(run_dir=res['run_dir'], seconds=res['seconds'], streams=res['streams'], n_clips=res['n_clips'],
-                selected=part(res['selected']), last=part(res['last']), best_on_test=part(res.get('best_on_test')))
-
-def _lift(a: dict, b: dict, key: str):
-    va, vb = a.get(key), b.get(key)
-    return None if va is None or vb is None else round(vb - va, 2)
 
 def demo_config_for(out, streams: str | None = None, seed: int = 42, epochs: int | None = None, overrides=()) -> Config:
     "The `demo` preset as `run_demo(out, ...)` trains it: seed, epochs, overrides, the crop cache in `out/data/crop-cache`."
@@ -639,107 +625,6 @@ def demo_config_for(out, streams: str | None = None, seed: int = 42, epochs: int
     cfg.data.cache_dir = cfg.data.cache_dir or str(Path(out).resolve() / 'data' / 'crop-cache')
     return cfg
 
-def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with results.json)
-             clips: int | None = None,  # clips in the synthetic data set (default: `DEMO_CLIPS`)
-             epochs: int | None = None,  # epochs per model (default: the demo preset's)
-             seed: int = 42,  # seed of the data set and of both trainings
-             overrides=(),  # extra `section.field=value` config overrides
-             progress: bool = True,  # progress bars
-             log=print) -> dict:  # where the summary lines go (None: silent)
-    "Synthetic data → face-only and face+context training on the CPU → test scores, figures, results.json."
-    import matplotlib; import matplotlib.pyplot as plt
-    from clip_caer_nb.metrics import plot_confusion, plot_per_class_recall
-    t0 = time.time(); out = Path(out).resolve(); clips = clips or DEMO_CLIPS
-    base = demo_config_for(out, seed=seed, epochs=epochs, overrides=overrides)
-    data_dir, fig_dir = out / 'data' / 'synthetic-demo', out / 'figures'
-    times = {}
-    say = log or (lambda *a: None)
-    made = ensure_demo_data(data_dir, clips, seed, log=say, progress=progress)
-    times['data'] = round(time.time() - t0, 2)
-    results = {}
-    for streams in ('face', 'both'):
-        ts = time.time()
-        cfg = apply_overrides(base, [f'model.streams={streams}'])
-        run = out / 'runs' / f'demo-{streams}'
-        if run.exists(): shutil.rmtree(run)      # the demo always trains from scratch
-        say(f"training {'face only' if streams == 'face' else 'face + context'} ({cfg.train.epochs} epochs) -> {run}")
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
-            res = fit(cfg, data_dir, run, model=demo_model(cfg), progress=progress, log=None, cpu=True)
-        res.pop('model', None)
-        results[streams] = _variant_result(res, cfg.classes)
-        times[streams] = round(time.time() - ts, 2)
-        say(f"  {streams}: test UAR {results[streams]['selected']['uar']} (epoch {results[streams]['selected']['epoch']}), {times[streams]:.0f} s")
-    tf = time.time(); fig_dir.mkdir(parents=True, exist_ok=True)
-    counts = class_counts(data_dir, base.classes)
-    figs = {}
-    with matplotlib.rc_context({'figure.dpi': 100}):
-        ax = plot_class_balance(counts, base.classes); figs['class_balance'] = ax.figure
-        figs['training_curves'] = plot_curves({'face only': out / 'runs' / 'demo-face', 'face + context': out / 'runs' / 'demo-both'})
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-        for a, (s, name) in zip(axes, (('face', 'face only'), ('both', 'face + context'))):
-            sel = results[s]['selected']
-            plot_confusion(np.asarray(sel['confusion']), base.classes, ax=a, title=f"{name}: test, epoch {sel['epoch']} (UAR {sel['uar']})")
-        fig.tight_layout(); figs['confusion'] = fig
-        rec = {name: [results[s]['selected']['per_class_recall'][c] for c in base.classes] for s, name in (('face', 'face only'), ('both', 'face + context'))}
-        ax = plot_per_class_recall({k: [np.nan if v is None else v for v in r] for k, r in rec.items()}, base.classes,
-                                   title='per-class test recall: face only vs face + context (synthetic classroom)')
-        ax.figure.tight_layout(); figs['per_class_recall'] = ax.figure
-        paths = {}
-        for k, f in figs.items():
-            paths[k] = str(fig_dir / f'demo_{k}.png')
-            atomic_write(paths[k], lambda p, f=f: f.savefig(p, dpi=100)); plt.close(f)
-    times['figures'] = round(time.time() - tf, 2)
-    f_sel, b_sel = results['face']['selected'], results['both']['selected']
-    lift = {c: _lift(f_sel['per_class_recall'], b_sel['per_class_recall'], c) for c in base.classes}
-    times['total'] = round(time.time() - t0, 2)
-    summary = dict(
-        what='clip-caer demo: synthetic classroom, tiny random-init ModifiedResNet CLIP, CPU; face only vs face + context',
-        note='synthetic data with planted cues: not comparable with RAER numbers (reference.md §5.1)',
-        data=dict(dir=str(data_dir), generated=made, clips=clips, seed=seed, class_counts=counts),
-        config=config_to_dict(base), selection=f"epoch with the best {base.train.select_on} UAR; test scores of that epoch",
-        variants={'face': results['face'], 'both': results['both']},
-        uar_lift=_lift(f_sel, b_sel, 'uar'), war_lift=_lift(f_sel, b_sel, 'war'), recall_lift=lift,
-        distraction_lift=lift.get('Distraction'), figures=paths, seconds=times)
-    atomic_write_text(fig_dir / 'results.json', json.dumps(summary, indent=2) + '\n')   # beside the figures: the project's top level holds only its own folders
-    say(demo_summary_text(summary))
-    return summary
-
-def demo_summary_text(s: dict) -> str:
-    "The few lines `clip-caer demo` prints."
-    f, b = s['variants']['face']['selected'], s['variants']['both']['selected']
-    dis = lambda v: v['per_class_recall'].get('Distraction')
-    return '\n'.join([
-        f"synthetic classroom, {sum(map(sum, s['data']['class_counts'].values()))} clips; test split "
-        f"{sum(s['data']['class_counts'].get('test', []))} clips; model selected on {s['config']['train']['select_on']}",
-        f"                 UAR     WAR     Distraction recall",
-        f"face only      {f['uar']:>6}  {f['war']:>6}  {dis(f)}",
-        f"face + context {b['uar']:>6}  {b['war']:>6}  {dis(b)}",
-        f"context lift: UAR {s['uar_lift']:+}, Distraction {s['distraction_lift']:+} points",
-        f"results.json and figures in {Path(s['figures']['confusion']).parent}; total {s['seconds']['total']:.0f} s"])
-
-# %% ../nbs/07_training.ipynb #e7fbeb3c
-def demo_cli(argv=None) -> int:
-    "`clip-caer demo`: synthetic data, CPU training of face-only and face+context models, evaluation, figures, results.json."
-    prog = 'clip-caer demo'
-    p = argparse.ArgumentParser(prog=prog, description="The main job, on a CPU in a few minutes with no downloads: write the "
-                                "synthetic classroom into OUT/data/, train face-only and face+context models, score them on the test "
-                                "split, write figures and results.json into OUT/figures/.")
-    p.add_argument('--out', metavar='DIR', default=None, help="output folder (default: the project's top folder, else the current one)")
-    p.add_argument('--clips', type=int, default=DEMO_CLIPS, metavar='N', help=f'clips in the synthetic data set (default {DEMO_CLIPS})')
-    p.add_argument('--epochs', type=int, default=None, metavar='N', help=f"epochs per model (default {get_preset('demo').train.epochs})")
-    p.add_argument('--seed', type=int, default=42, metavar='S', help='seed of the data and the training (default 42)')
-    p.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='override a demo config field (repeatable)')
-    p.add_argument('--quiet', action='store_true', help='no progress bars; only the summary')
-    a = p.parse_args(argv)
-    if a.clips < 50: p.error(f"--clips {a.clips}: expected at least 50 (five classes in three participant-disjoint splits)")
-    if a.epochs is not None and a.epochs < 1: p.error(f"--epochs {a.epochs}: expected a positive number")
-    try: apply_overrides(get_preset('demo'), a.set)
-    except (KeyError, ValueError) as e: p.error(e.args[0] if e.args else str(e))
-    out = Path(a.out) if a.out else project_path()
-    try: run_demo(out, a.clips, a.epochs, a.seed, a.set, progress=not a.quiet, log=print)
-    except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e: return _err(prog, e)
-    return 0
 
 # %% ../nbs/07_training.ipynb #99ec4f69
 def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
