@@ -74,6 +74,7 @@ class ModelConfig:
     freeze_image_encoder: bool = False     # True: prompt + temporal training on cached features
     batched_streams: bool = True           # one encoder pass for face+context; False = reference's two passes
     temporal_init_std: float | None = None  # std of the temporal CLS token and position table; None: the reference's N(0, 1) (§1.7)
+    grad_checkpointing: bool = False       # activation checkpointing of the image encoder's blocks (open_clip `set_grad_checkpointing`): less memory, more compute (07_training)
 
 # %% ../nbs/00_core.ipynb #67ab4dc2
 @dataclass
@@ -96,6 +97,7 @@ class TrainConfig:
     deterministic: bool = False            # torch.use_deterministic_algorithms; the reference is not (§8.20)
     mixed_precision: str = 'no'            # 'no' (reference fp32) | 'bf16' | 'fp16'
     select_on: str = 'val'                 # 'val' (subject-disjoint) | 'test' (what the reference reports, §5.3)
+    grad_accum_steps: int = 1              # optimiser step every N batches: effective batch = data.batch_size x N; schedules count optimiser steps (07_training)
     eval_test: str = 'epoch'               # 'epoch': score test after every epoch, as the reference does (§3) | 'end': only the selected and last weights (07_training: saves time)
 
 # %% ../nbs/00_core.ipynb #eeec2de9

@@ -127,6 +127,7 @@ def build_model(cfg: Config, device=None) -> CLIPCAER:
     "A `CLIPCAER` for `cfg`, with the CLIP weights `cfg.model.pretrained` names (None: random, no download)."
     mc = cfg.model
     clip_model = build_clip(mc.clip_model, pretrained=mc.pretrained, force_quick_gelu=mc.force_quick_gelu)
+    if getattr(mc, 'grad_checkpointing', False): clip_model.visual.set_grad_checkpointing(True)   # 07_training: memory per setting
     model = CLIPCAER(cfg, clip_model)
     return model.to(device) if device is not None else model
 

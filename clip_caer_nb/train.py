@@ -403,10 +403,13 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
     if model is None:
         from clip_caer_nb.model import build_model
         model = build_model(cfg)
+    accum = getattr(t, 'grad_accum_steps', 1)
+    if not isinstance(accum, int) or isinstance(accum, bool) or accum < 1: raise ValueError(f"TrainConfig.grad_accum_steps={accum!r}; expected a positive integer")
     sampler = EpochBatchSampler(len(train_set), cfg.data.batch_size, t.seed, True, cfg.data.drop_last, acc.num_processes, acc.process_index)
-    steps = sampler._n_batches()
+    steps = sampler._n_batches()               # batches per epoch
+    opt_steps = math.ceil(steps / accum)       # optimiser steps per epoch (the last one may average fewer batches)
     optimizer = build_optimizer(model.param_groups(t), t)
-    scheduler, interval = build_scheduler(optimizer, t, steps)
+    scheduler, interval = build_scheduler(optimizer, t, opt_steps)
     model, optimizer = acc.prepare(model, optimizer)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=t.label_smoothing)
     st = dict(epoch=0, batch=0, global_step=0, loss_sum=0.0, correct=0, seen=0, history=[], best=None, elapsed=0.0, epoch_lrs=None)
@@ -431,24 +434,30 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
         for b, batch in enumerate(bar, start):
             torch.manual_seed(derive_seed(t.seed, epoch, b, acc.process_index))
             face, context, y = batch['face_clip'].to(acc.device), batch['context_clip'].to(acc.device), batch['label'].to(acc.device)
-            logits = model(face, context)
-            loss = loss_fn(logits.float(), y)
-            acc.backward(loss)
-            optimizer.step(); optimizer.zero_grad(set_to_none=True)
-            if interval == 'step': scheduler.step()
+            first = b - b % accum; n_acc = min(accum, steps - first)   # the batches this optimiser step averages
+            step_now = b + 1 - first == n_acc
+            with (contextlib.nullcontext() if step_now else acc.no_sync(model)):   # no gradient all-reduce until the last one
+                logits = model(face, context)
+                loss = loss_fn(logits.float(), y)
+                acc.backward(loss / n_acc if n_acc > 1 else loss)
+            if step_now:
+                optimizer.step(); optimizer.zero_grad(set_to_none=True)
+                if interval == 'step': scheduler.step()
+                st['global_step'] += 1
             st['loss_sum'] += float(loss.detach()) * len(y); st['correct'] += int((logits.argmax(1) == y).sum()); st['seen'] += len(y)
-            st['global_step'] += 1; st['batch'] = b + 1
+            st['batch'] = b + 1
             bar.set_postfix(loss=f"{st['loss_sum'] / st['seen']:.3f}")
-            if checkpoint_every and st['batch'] % checkpoint_every == 0 and st['batch'] < steps:
+            # checkpoints only between optimiser steps (no half-accumulated gradients to save); N counts optimiser steps
+            if checkpoint_every and step_now and (first // accum + 1) % checkpoint_every == 0 and st['batch'] < steps:
                 st['elapsed'] += time.time() - te; te = time.time(); save_ckpt()
         bar.close()
         if interval == 'epoch': scheduler.step()
         row = dict(epoch=epoch + 1, step=st['global_step'], train_loss=st['loss_sum'] / max(1, st['seen']),
                    train_war=100.0 * st['correct'] / max(1, st['seen']), **lrs)
         for split, ds in (('val', val_set), ('test', test_set if eval_test == 'epoch' else None)):
-            if ds is None or len(ds) == 0: row.update({f'{split}_uar': float('nan'), f'{split}_war': float('nan')}); continue
+            if ds is None or len(ds) == 0: row.update({f'{split}_uar': float('nan'), f'{split}_war': float('nan'), f'{split}_n': 0}); continue
             m = epoch_metrics(predict(model, ds, cfg.data.batch_size * 2, acc, cfg.data.num_workers, not pbar_off, f'{split} {epoch + 1}'), cfg.classes)
-            row.update({f'{split}_uar': m['uar'], f'{split}_war': m['war'], f'{split}_per_class_recall': m['per_class_recall'],
+            row.update({f'{split}_uar': m['uar'], f'{split}_war': m['war'], f'{split}_n': m['n'], f'{split}_per_class_recall': m['per_class_recall'],
                         f'{split}_confusion': m['confusion']})
         st['elapsed'] += time.time() - te; row['seconds'] = round(st['elapsed'], 2)
         st['history'].append(row)
@@ -473,12 +482,13 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
                 from safetensors.torch import load_file
                 acc.wait_for_everyone(); net.load_state_dict(load_file(str(out / 'best' / 'model.safetensors')))
             m = score()
-            st['history'][e - 1].update(test_uar=m['uar'], test_war=m['war'], test_per_class_recall=m['per_class_recall'], test_confusion=m['confusion'])
+            st['history'][e - 1].update(test_uar=m['uar'], test_war=m['war'], test_n=m['n'], test_per_class_recall=m['per_class_recall'], test_confusion=m['confusion'])
         net.load_state_dict(final)
         if main: _write_metrics(out, st['history'])
     summary = dict(run_dir=str(out), preset=cfg.preset, streams=cfg.model.streams, epochs=t.epochs, select_on=t.select_on,
                    n_clips={k: (len(v) if v is not None else 0) for k, v in (('train', train_set), ('val', val_set), ('test', test_set))},
                    device=str(acc.device), num_processes=acc.num_processes, mixed_precision=t.mixed_precision,
+                   grad_accum_steps=accum, effective_batch=cfg.data.batch_size * accum, optimizer_steps=st['global_step'],
                    seconds=round(time.time() - t0, 2), best_weights=dict(path='best/model.safetensors', **(st['best'] or {})), **summarize(st['history'], t.select_on))
     if eval_test == 'end': summary['best_on_test'] = None   # test was scored for the selected and last weights only
     if main: atomic_write_text(out / 'summary.json', json.dumps(summary, indent=2) + '\n')
