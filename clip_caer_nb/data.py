@@ -515,6 +515,7 @@ class RAERDataset(torch.utils.data.Dataset):
         "The first `num_frames` frame files of clip `i` in `cfg.frame_order`, checked against the annotation."
         if i not in self._names:
             r, d = self.records[i], self.folder(i)
+            if d.is_file(): raise DataError(f"clip {r.path}: {d} is a file; expected a folder of frames 1.jpg … N.jpg (line of {self.annotation})")
             if not d.is_dir(): raise DataError(f"clip {r.path}: frames folder {d} does not exist (line of {self.annotation})")
             names = list_frames(d, self.cfg.frame_order)
             if not names: raise DataError(f"clip {r.path}: frames folder {d} has no image files; expected {r.num_frames}")
@@ -706,6 +707,7 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
         rep['scenes'][r.scene or 'unknown'] = rep['scenes'].get(r.scene or 'unknown', 0) + 1
         if r.num_frames < num_segments: rep['short_clips'] += 1
         d = clip_dir(r.path, root)
+        if d.is_file(): err(r.path, f"{d} is a file; expected a folder of frames 1.jpg … N.jpg"); continue
         if not d.is_dir():
             err(r.path, f"frames folder {d} does not exist")
             if not Path(r.path).is_absolute(): no_dir.append(r.path)
