@@ -8,7 +8,7 @@ import importlib, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main', 'render_readme', 'write_readme']
+__all__ = ['COMMANDS', 'main', 'explain_error', 'render_readme', 'write_readme']
 
 # %% ../nbs/99_cli.ipynb #55671e7d
 COMMANDS = {
@@ -41,8 +41,45 @@ def main(argv=None) -> int:
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:
         print(f"clip-caer: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr); return 2
+    debug = '--debug' in rest
+    rest = [x for x in rest if x != '--debug']
     mod, fn, _ = COMMANDS[cmd]
-    return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
+    try: return int(getattr(importlib.import_module(mod), fn)(rest) or 0)
+    except SystemExit: raise
+    except BaseException as e:   # one line and an exit code instead of a traceback (`explain_error`, below)
+        if debug: raise
+        code, msg = explain_error(e)
+        print(f"clip-caer {cmd}: error: {msg}", file=sys.stderr)
+        return code
+
+# %% ../nbs/99_cli.ipynb #241e0ed0
+import errno as _errno
+
+_OS_ADVICE = {_errno.ENOSPC: 'the disk is full: free some space and run the command again',
+              _errno.EFBIG: 'the file grew past the size limit (ulimit -f) or the disk is full: free space or raise the limit and run again',
+              _errno.EDQUOT: 'the disk quota is used up: free some space and run the command again',
+              _errno.EACCES: 'permission denied: choose a folder you may write to, or fix its permissions',
+              _errno.EPERM: 'operation not permitted: choose a folder you may write to, or fix its permissions',
+              _errno.EROFS: 'the file system is read-only: choose another output folder'}
+
+def explain_error(e: BaseException) -> tuple[int, str]:
+    "`(exit code, one-line message)` for an error that reached `main`: 130 Ctrl-C, 2 config/usage, 1 data/run."
+    notes = ' '.join(getattr(e, '__notes__', []) or [])
+    tail = f' ({notes})' if notes else ''
+    if isinstance(e, KeyboardInterrupt): return 130, 'interrupted (Ctrl-C)' + (f'; {notes}' if notes else '')
+    if type(e).__name__ == 'SafetensorError':
+        return 1, f"cannot read or write a safetensors weights file ({e}): a truncated copy or a full disk; copy the file again or retrain{tail}"
+    if isinstance(e, OSError) and e.errno is not None:
+        where = f' {e.filename}' if e.filename else ''
+        advice = _OS_ADVICE.get(e.errno, f'{e.strerror or e}')
+        return 1, f"{_errno.errorcode.get(e.errno, e.errno)}{where}: {advice}{tail}"
+    from clip_caer_nb.data import DataError
+    if isinstance(e, DataError): return 1, f'{e}{tail}'
+    if isinstance(e, KeyError): return 2, f"{e.args[0] if e.args else e}{tail}"
+    if isinstance(e, ValueError): return 2, f'{e}{tail}'
+    if isinstance(e, OSError): return 1, f'{e}{tail}'
+    return 1, f"internal error {type(e).__name__}: {e}{tail}; rerun with --debug for the traceback and report it"
+
 
 # %% ../nbs/99_cli.ipynb #48371f5e
 def render_readme(index='nbs/index.ipynb') -> str:

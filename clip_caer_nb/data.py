@@ -94,7 +94,7 @@ def _parse_annotation_lines(text: str, source: str, root=None, label_offset: int
         label = lab - label_offset
         if not 0 <= label < n_classes:
             lo, hi = label_offset, label_offset + n_classes - 1
-            problems.append(dict(clip=where, problem=f"label {lab} out of range: expected {lo}..{hi} (label_offset={label_offset}, {n_classes} classes)")); continue
+            problems.append(dict(clip=where, problem=f"clip {p}: label {lab} out of range: expected {lo}..{hi} (label_offset={label_offset}, {n_classes} classes)")); continue
         key = clip_key(p, root)
         records.append(ClipRecord(key, n, label, *parse_scene_participant(key)))
     return records, problems
@@ -103,7 +103,7 @@ def parse_annotation(annotation, root=None, label_offset: int = 1, n_classes: in
     "Read an annotation file (`<frames_dir> <num_frames> <label>` per line) into `ClipRecord`s with 0-based labels."
     annotation = Path(annotation)
     if not annotation.is_file(): raise FileNotFoundError(f"annotation file {annotation} does not exist")
-    recs, probs = _parse_annotation_lines(annotation.read_text(), str(annotation), root, label_offset, n_classes)
+    recs, probs = _parse_annotation_lines(annotation.read_text(encoding='utf-8-sig'), str(annotation), root, label_offset, n_classes)
     if probs: raise DataError(f"{probs[0]['clip']}: {probs[0]['problem']}" + (f" (and {len(probs)-1} more problems)" if len(probs) > 1 else ''))
     return recs
 
@@ -192,7 +192,8 @@ class RAERWriter:
             if f.dtype != np.uint8 or f.ndim != 3 or f.shape[2] != 3:
                 raise ValueError(f"clip {key} frame {i}: expected an HxWx3 uint8 RGB array, got {f.dtype} {f.shape}")
             ok = cv2.imwrite(str(d / f'{i}.jpg'), cv2.cvtColor(f, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])
-            if not ok: raise OSError(f"clip {key}: could not write frame {d/f'{i}.jpg'}")
+            if not ok: raise OSError(f"clip {key}: could not write frame {d/f'{i}.jpg'}: the disk is full, a file size limit "
+                                     f"(ulimit -f) was reached or the folder is not writable; free space and run again")
         if face_boxes is not None:
             fb = {f'{i}.jpg': list(_as_box(b, f'clip {key} frame {i}')) for i, b in enumerate(face_boxes, 1) if b is not None}
             if fb: self.face[key] = fb
@@ -514,6 +515,7 @@ class RAERDataset(torch.utils.data.Dataset):
         "The first `num_frames` frame files of clip `i` in `cfg.frame_order`, checked against the annotation."
         if i not in self._names:
             r, d = self.records[i], self.folder(i)
+            if d.is_file(): raise DataError(f"clip {r.path}: {d} is a file; expected a folder of frames 1.jpg … N.jpg (line of {self.annotation})")
             if not d.is_dir(): raise DataError(f"clip {r.path}: frames folder {d} does not exist (line of {self.annotation})")
             names = list_frames(d, self.cfg.frame_order)
             if not names: raise DataError(f"clip {r.path}: frames folder {d} has no image files; expected {r.num_frames}")
@@ -683,7 +685,7 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
     for a in anns:
         a = Path(a)
         if not a.is_file(): err(str(a), f"annotation file {a} does not exist"); continue
-        try: text = a.read_text()
+        try: text = a.read_text(encoding='utf-8-sig')   # a UTF-8 BOM (some Windows editors write one) is not part of the first path
         except (OSError, UnicodeDecodeError) as e: err(str(a), f"cannot read the annotation file: {e}"); continue
         recs, probs = _parse_annotation_lines(text, str(a), root, label_offset, n_classes)
         for p in probs: err(p['clip'], p['problem'])
@@ -705,6 +707,7 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
         rep['scenes'][r.scene or 'unknown'] = rep['scenes'].get(r.scene or 'unknown', 0) + 1
         if r.num_frames < num_segments: rep['short_clips'] += 1
         d = clip_dir(r.path, root)
+        if d.is_file(): err(r.path, f"{d} is a file; expected a folder of frames 1.jpg … N.jpg"); continue
         if not d.is_dir():
             err(r.path, f"frames folder {d} does not exist")
             if not Path(r.path).is_absolute(): no_dir.append(r.path)
