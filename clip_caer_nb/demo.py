@@ -16,7 +16,7 @@ from .train import (DEMO_CLIPS, _err, _fmt, class_counts, demo_config_for, demo_
                                 plot_class_balance, plot_curves)
 
 # %% auto #0
-__all__ = ['demo_zero_shot', 'run_demo', 'demo_summary_text', 'demo_cli']
+__all__ = ['demo_zero_shot', 'demo_explanations', 'run_demo', 'demo_summary_text', 'demo_cli']
 
 # %% ../nbs/14_demo.ipynb #9c18c89b
 def _variant_result(res: dict, out: Path, classes=CLASSES) -> dict:
@@ -78,6 +78,24 @@ def _demo_figures(out: Path, results: dict, counts: dict, classes) -> dict:
             paths[k] = _rel(p, out)
     return paths
 
+def demo_explanations(weights, # the selected face + context weights (a `best/` folder)
+                      data_dir, # the demo data set, with its planted `truth.json`
+                      limit: int | None = None, # at most this many test clips per class
+                     ) -> dict:
+    "The two checks of 09/10 against the planted truth, rounded for results.json: pointing game (percent of frames) and Fatigue attention."
+    from clip_caer_nb.model import load_weights
+    from clip_caer_nb.synth import load_truth
+    from clip_caer_nb.gradcam import explanation_scores
+    model, cfg = load_weights(weights)
+    cfg.data.root = str(data_dir)
+    ds = RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        e = explanation_scores(model, ds, load_truth(data_dir), limit=limit)
+    r = lambda d, keys: {k: (round(float(d[k]), 3) if isinstance(d[k], float) else d[k]) for k in keys if k in d}
+    return dict(pointing_game=r(e['pointing_game'], ('score', 'chance', 'box_area', 'n_frames', 'n_clips')),
+                fatigue_attention=r(e['fatigue_attention'], ('score', 'baseline', 'baseline_95', 'position', 'p_value', 'n_clips')))
+
 def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with results.json)
              clips: int | None = None,  # clips in the synthetic data set (default: `DEMO_CLIPS`)
              epochs: int | None = None,  # epochs per model (default: the demo preset's)
@@ -109,6 +127,10 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         say(f"  {streams}: test UAR {results[streams]['selected']['uar']} (epoch {results[streams]['selected']['epoch']}), {times[streams]:.0f} s")
     tf = time.time(); counts = class_counts(data_dir, base.classes)
     paths = _demo_figures(out, results, counts, base.classes); times['figures'] = round(time.time() - tf, 2)
+    te = time.time(); explanations = demo_explanations(out / results['both']['run_dir'] / 'best', data_dir)
+    times['explanations'] = round(time.time() - te, 2)
+    say(f"pointing game on the phone: {explanations['pointing_game']['score']} % (chance {explanations['pointing_game']['chance']} %); "
+        f"Fatigue attention vs planted cue: {explanations['fatigue_attention']['score']} (shuffled {explanations['fatigue_attention']['baseline']})")
     f_sel, b_sel = results['face']['selected'], results['both']['selected']
     lift = {c: _lift(f_sel['per_class_recall'], b_sel['per_class_recall'], c) for c in base.classes}
     times['total'] = round(time.time() - t0, 2)
@@ -119,7 +141,7 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         config=config_to_dict(base), selection=f"epoch with the best {base.train.select_on} UAR; test scores of that epoch",
         zero_shot=zero_shot, variants={'face': results['face'], 'both': results['both']},
         uar_lift=_lift(f_sel, b_sel, 'uar'), war_lift=_lift(f_sel, b_sel, 'war'), recall_lift=lift,
-        distraction_lift=lift.get('Distraction'), figures=paths, seconds=times)
+        distraction_lift=lift.get('Distraction'), explanations=explanations, figures=paths, seconds=times)
     atomic_write_text(out / 'figures' / 'results.json', json.dumps(summary, indent=2) + '\n')   # beside the figures
     say(demo_summary_text(summary))
     return summary
