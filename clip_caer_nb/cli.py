@@ -22,6 +22,7 @@ COMMANDS = {
     'eval':             ('clip_caer_nb.evaluate', 'eval_cli', 'evaluate a run or checkpoint: UAR, WAR, per-class recall, confusion matrix'),
     'predict':          ('clip_caer_nb.predict', 'predict_cli', 'sliding-window prediction on your own video: per-window JSON and a probability timeline'),
     'env':              ('clip_caer_nb.core', 'env_cli', 'print the environment report (Python, torch, CUDA, packages, git commit)'),
+    'notebooks':        ('clip_caer_nb.core', 'notebooks_cli', 'check saved notebook outputs, or re-run notebooks and save them (check|run [NB ...])'),
 }
 
 def _usage() -> str:

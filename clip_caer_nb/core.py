@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4151269d
 from __future__ import annotations
-import contextlib, dataclasses, json, os, platform, random, shutil, subprocess, sys, tempfile
+import contextlib, dataclasses, json, os, platform, random, re, shutil, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -13,11 +13,12 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config',
-           'config_to_dict', 'config_from_dict', 'save_config', 'config_diff', 'load_config', 'paper_config',
-           'demo_config', 'get_preset', 'apply_overrides', 'set_seed', 'get_device', 'in_test', 'work_dir',
-           'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir', 'save_figure', 'in_colab', 'show_device',
-           'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli']
+__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'DataConfig',
+           'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config', 'config_diff',
+           'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed', 'get_device',
+           'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir', 'save_figure',
+           'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
+           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -397,3 +398,80 @@ def env_cli(argv=None) -> int:
     r = env_report()
     print(json.dumps(r, indent=2) if a.json else show_install(r))
     return 0
+
+# %% ../nbs/00_core.ipynb #6ef7c419
+SETUP_MARK = '# Setup (clip-caer-nb):'   # first line of every numbered notebook's setup cell
+_ABS_PATH = re.compile(r'(?<![\w.~-])/(?:work|tmp|root|home|content)/')
+_WARNING = re.compile(r'\b\w*Warning:')   # \b: linear time on long outputs
+MAX_OUTPUT_BYTES = 1_000_000
+
+def _out_texts(o):
+    if o.get('output_type') == 'stream': yield ''.join(o.get('text', ''))
+    for k, v in o.get('data', {}).items():
+        if k.startswith('text/'): yield ''.join(v) if isinstance(v, list) else str(v)
+    if o.get('output_type') == 'error': yield '\n'.join(o.get('traceback', []))
+
+def check_notebook_outputs(paths) -> list[str]:
+    "Problems in the saved outputs of the notebooks at `paths`, one line each (`name: cell N: what`); empty when clean."
+    problems = []
+    for path in map(Path, paths):
+        try: nb = json.loads(path.read_text(encoding='utf-8'))
+        except (OSError, ValueError) as e: problems.append(f'{path.name}: cannot read the notebook ({e})'); continue
+        cells, size = nb.get('cells', []), 0
+        if not any(c['cell_type'] == 'markdown' and 'colab-badge.svg' in ''.join(c['source']) for c in cells):
+            problems.append(f'{path.name}: no Colab badge in a markdown cell')
+        if not any(c['cell_type'] == 'code' and ''.join(c['source']).startswith(SETUP_MARK) for c in cells):
+            problems.append(f'{path.name}: no setup cell (a code cell starting with {SETUP_MARK!r})')
+        for i, c in enumerate(cells):
+            for o in c.get('outputs', []):
+                size += len(json.dumps(o))
+                if o.get('output_type') == 'error': problems.append(f"{path.name}: cell {i}: error output {o.get('ename')}: {o.get('evalue', '')[:80]}")
+                data = o.get('data', {})
+                if '<Figure size' in ''.join(data.get('text/plain', '')) and 'image/png' not in data:
+                    problems.append(f'{path.name}: cell {i}: figure saved as text, not as an image')
+                for t in _out_texts(o):
+                    if (m := _ABS_PATH.search(t)): problems.append(f'{path.name}: cell {i}: machine path in output: ...{t[max(0, m.start()-20):m.end()+30]!r}')
+                    if (m := _WARNING.search(t)) and o.get('output_type') != 'error': problems.append(f'{path.name}: cell {i}: warning in output: {t[m.start():m.end()+60]!r}')
+        if size > MAX_OUTPUT_BYTES: problems.append(f'{path.name}: outputs are {size/1e6:.1f} MB (limit {MAX_OUTPUT_BYTES/1e6:.0f} MB)')
+    return problems
+
+# %% ../nbs/00_core.ipynb #43772ea8
+def run_notebooks(paths, timeout: int = 7200, clean: bool = True) -> list[Path]:
+    "Run each notebook top to bottom in a fresh `python3` kernel (cwd: its folder, `IN_TEST` unset, PNG figures) and save it in place."
+    import nbformat
+    from nbclient import NotebookClient
+    done = []
+    for path in map(Path, paths):
+        if not path.is_file(): raise FileNotFoundError(f'{path}: no such notebook')
+        nb = nbformat.read(path, as_version=4)
+        saved = {k: os.environ.get(k) for k in ('IN_TEST', 'MPLBACKEND', 'TQDM_MININTERVAL')}
+        os.environ.pop('IN_TEST', None)
+        os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # figures shown inline, as PNG
+        os.environ['TQDM_MININTERVAL'] = '30'                                     # a progress bar leaves about one line
+        t0 = time.time()
+        try:
+            NotebookClient(nb, timeout=timeout, kernel_name='python3', allow_errors=False,
+                           resources={'metadata': {'path': str(path.parent.resolve())}}).execute()
+        finally:
+            for k, v in saved.items():
+                if v is None: os.environ.pop(k, None)
+                else: os.environ[k] = v
+        nbformat.write(nb, path)
+        if clean: subprocess.run(['nbdev_clean', '--fname', str(path)], check=True, cwd=path.parent)
+        print(f'ran {path.name} in {time.time()-t0:.0f}s')
+        done.append(path)
+    return done
+
+def notebooks_cli(argv=None) -> int:
+    "`clip-caer notebooks check [NB ...]` lists output problems; `clip-caer notebooks run [NB ...]` re-runs and saves notebooks."
+    import argparse
+    p = argparse.ArgumentParser(prog='clip-caer notebooks', description=notebooks_cli.__doc__)
+    p.add_argument('action', choices=('check', 'run'))
+    p.add_argument('notebooks', nargs='*', help="default: every numbered notebook in the project's nbs/")
+    a = p.parse_args(argv)
+    nbs = [Path(n) for n in a.notebooks] or sorted(n for n in project_path('nbs').glob('*.ipynb') if re.match(r'\d\d[a-z]?_', n.name))
+    if not nbs: print('no notebooks found'); return 1
+    if a.action == 'run': run_notebooks(nbs)
+    problems = check_notebook_outputs(nbs)
+    print('\n'.join(problems) or f'{len(nbs)} notebooks: outputs clean')
+    return 1 if problems else 0
