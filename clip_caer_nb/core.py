@@ -337,7 +337,7 @@ def show_device() -> torch.device:
         print(f'device: {dev.type} (no CUDA GPU). The quick cells run in seconds to minutes; training the demo model '
               '(07, 11) takes several times longer and cells flagged `cuda` are meant for a GPU '
               '(Colab: Runtime > Change runtime type > T4 GPU).')
-    print(f'working folder: {work_dir()}')
+    print(f'working folder: {os.path.relpath(work_dir())}')   # relative: no machine path in saved outputs
     return dev
 
 def keep_runs_on_drive(folder: str = 'clip-caer-work') -> Path:
