@@ -13,12 +13,12 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'DataConfig',
-           'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config', 'config_diff',
-           'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed', 'get_device',
-           'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir', 'save_figure',
-           'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
-           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli']
+__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
+           'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
+           'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
+           'get_device', 'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
+           'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
+           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -466,12 +466,39 @@ def notebooks_cli(argv=None) -> int:
     "`clip-caer notebooks check [NB ...]` lists output problems; `clip-caer notebooks run [NB ...]` re-runs and saves notebooks."
     import argparse
     p = argparse.ArgumentParser(prog='clip-caer notebooks', description=notebooks_cli.__doc__)
-    p.add_argument('action', choices=('check', 'run'))
+    p.add_argument('action', choices=('check', 'run', 'alone'), help='alone: run each in an empty folder, flagged cells skipped, IN_TEST=1')
     p.add_argument('notebooks', nargs='*', help="default: every numbered notebook in the project's nbs/")
     a = p.parse_args(argv)
     nbs = [Path(n) for n in a.notebooks] or sorted(n for n in project_path('nbs').glob('*.ipynb') if re.match(r'\d\d[a-z]?_', n.name))
     if not nbs: print('no notebooks found'); return 1
+    if a.action == 'alone':
+        failed = []
+        for n in nbs:
+            try: print(f'pass {n.name} {test_notebook_alone(n):.0f}s', flush=True)
+            except Exception as e: failed.append(n.name); print(f'FAIL {n.name}: {str(e)[-800:]}', flush=True)
+        print(f'{len(nbs)-len(failed)} passed, {len(failed)} failed'); return 1 if failed else 0
     if a.action == 'run': run_notebooks(nbs)
     problems = check_notebook_outputs(nbs)
     print('\n'.join(problems) or f'{len(nbs)} notebooks: outputs clean')
     return 1 if problems else 0
+
+# %% ../nbs/00_core.ipynb #95224736
+SKIP_FLAGS = ('cuda', 'weights', 'data', 'slow')   # settings.ini's tst_flags: cells that need a GPU, weights, RAER or time
+
+def _skipped(cell, flags) -> bool:
+    heads = [l.strip() for l in ''.join(cell['source']).splitlines() if l.startswith('#|')]
+    return any(h.replace(' ', '') in ('#|eval:false',) or h[2:].strip() in flags for h in heads)
+
+def test_notebook_alone(path, workdir=None, flags=SKIP_FLAGS, timeout: int = 1800) -> float:
+    "Run a copy of notebook `path` alone in `workdir` (default: a new empty folder), flagged cells skipped, `IN_TEST=1`; returns seconds."
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(Path(path), as_version=4)
+    nb.cells = [c for c in nb.cells if not (c.cell_type == 'code' and _skipped(c, flags))]
+    workdir = Path(workdir or tempfile.mkdtemp(prefix='nb-alone-'))
+    old = os.environ.get('IN_TEST'); os.environ['IN_TEST'] = '1'; t0 = time.time()
+    try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(workdir)}}).execute()
+    finally:
+        if old is None: os.environ.pop('IN_TEST', None)
+        else: os.environ['IN_TEST'] = old
+    return time.time() - t0
