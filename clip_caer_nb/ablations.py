@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import CLASSES, Config, apply_overrides, config_diff, config_to_dict, get_preset, in_test, load_config, project_path
+from .core import CLASSES, Config, apply_overrides, atomic_write_text, config_diff, config_to_dict, get_preset, in_test, load_config, project_path
+from .metrics import paired_bootstrap
 from .train import demo_model, ensure_demo_data, fit, latest_checkpoint
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'BASELINE', 'Ablation', 'ablation_config', 'slug', 'run_ablation', 'run_ablations', 'ablation_table',
-           'paired_lift', 'format_table', 'plot_ablation_recall']
+__all__ = ['ABLATIONS', 'BASELINE', 'Ablation', 'ablation_config', 'slug', 'run_ablation', 'run_ablations', 'test_predictions',
+           'collect_predictions', 'resolve_rows', 'format_resolved', 'ablation_table', 'paired_lift', 'format_table',
+           'plot_ablation_recall']
 
 # %% ../nbs/11_ablations.ipynb #554ffb10
 @dataclass(frozen=True)
@@ -100,6 +102,75 @@ def run_ablations(names,              # variants of `ABLATIONS` to run
             rows.append(run_ablation(name, data_dir, out_dir, seed, epochs, base, overrides, log, cpu))
             if log: log(f"  test UAR {rows[-1]['uar']:.1f}  WAR {rows[-1]['war']:.1f}  ({time.time() - t:.0f} s)")
     return pd.DataFrame(rows)
+
+# %% ../nbs/11_ablations.ipynb #96dd00b4
+def test_predictions(run_dir, # a finished run of `run_ablation` (with summary.json and best/)
+                     data_dir, # the data set it was trained on
+                    ) -> dict:
+    "Per-clip test predictions of the run's selected weights: dict(epoch, paths, y_true, y_pred, uar), cached in the run folder."
+    from clip_caer_nb.data import RAERDataset
+    from clip_caer_nb.evaluate import evaluate, load_for_eval
+    run = Path(run_dir); cache = run / 'test_predictions.json'
+    if not (run / 'summary.json').exists(): raise FileNotFoundError(f"{run} has no summary.json; expected a finished run (train it with run_ablation)")
+    sel = json.loads((run / 'summary.json').read_text())['selected']
+    if cache.exists():
+        p = json.loads(cache.read_text())
+        if p.get('epoch') == sel['epoch'] and len(p.get('y_pred', ())) == sel.get('test_n', len(p.get('y_pred', ()))): return p
+    model, cfg, weights = load_for_eval(run, which='best', device='cpu')
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        ds = RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False)
+        r = evaluate(model, ds, batch_size=cfg.data.batch_size * 2, progress=False)
+    want = sel.get('test_uar')
+    if want is not None and abs(r['uar'] - want) > 0.05:
+        raise ValueError(f"{weights}: scores test UAR {r['uar']:.2f} on {data_dir}, but {run / 'summary.json'} recorded {want:.2f} "
+                         "for the selected epoch; expected the same (was the run trained on another data set?)")
+    p = dict(epoch=sel['epoch'], paths=[str(x) for x in r['paths']], y_true=[int(v) for v in r['y_true']],
+             y_pred=[int(v) for v in r['y_pred']], uar=round(float(r['uar']), 4))
+    atomic_write_text(cache, json.dumps(p) + '\n')
+    return p
+
+def collect_predictions(df: pd.DataFrame, out_dir, data_dir) -> dict:
+    "`test_predictions` of every (variant, seed) row of `df` (runs in `out_dir/<slug>/seed<S>`): {(variant, seed): predictions}."
+    return {(v, int(s)): test_predictions(Path(out_dir) / slug(v) / f'seed{int(s)}', data_dir) for v, s in zip(df.variant, df.seed)}
+
+# %% ../nbs/11_ablations.ipynb #ea8bd11b
+def resolve_rows(df: pd.DataFrame, # rows of `run_ablations`
+                 preds: dict, # `collect_predictions(df, ...)`
+                 baseline: str = BASELINE, # the variant every row is compared with
+                 classes=CLASSES, # class names (for the Distraction column)
+                 n_boot: int = 2000, # bootstrap resamples
+                ) -> pd.DataFrame:
+    "One row per variant: Δ test UAR and Δ Distraction recall vs `baseline` (paired, same clips and seeds), 95 % intervals, seed spread, resolved."
+    _check_unique(df)
+    d_i = list(classes).index('Distraction') if 'Distraction' in classes else len(classes) - 1
+    base_seeds = set(df[df.variant == baseline].seed)
+    rows = []
+    for v in [n for n in ABLATIONS if n in set(df.variant) and n != baseline]:
+        seeds = sorted(set(df[df.variant == v].seed) & base_seeds)
+        if not seeds: raise ValueError(f"no seed was run for both {v!r} and {baseline!r}")
+        a, b = [preds[(baseline, s)] for s in seeds], [preds[(v, s)] for s in seeds]
+        for s, x, y in zip(seeds, a, b):
+            if x['paths'] != y['paths']: raise ValueError(f"{v!r} and {baseline!r} (seed {s}) were scored on different test clips; expected the same split")
+        yt = np.asarray(a[0]['y_true'])
+        pa, pb = np.stack([x['y_pred'] for x in a]), np.stack([y['y_pred'] for y in b])
+        u = paired_bootstrap(yt, pa, pb, 'uar', n_boot=n_boot, n_classes=len(classes))
+        r = paired_bootstrap(yt, pa, pb, 'recall', n_boot=n_boot, n_classes=len(classes))
+        sd = float(np.std(u['per_seed'], ddof=1)) if len(seeds) > 1 else float('nan')
+        rows.append(dict(variant=v, group=ABLATIONS[v].group, seeds=len(seeds), d_uar=round(u['estimate'], 1),
+                         d_uar_low=round(u['low'], 1), d_uar_high=round(u['high'], 1), d_uar_seed_std=round(sd, 1),
+                         d_distraction=round(float(r['estimate'][d_i]), 1), d_distraction_low=round(float(r['low'][d_i]), 1),
+                         d_distraction_high=round(float(r['high'][d_i]), 1), resolved=u['resolved']))
+    return pd.DataFrame(rows).set_index('variant')
+
+def format_resolved(t: pd.DataFrame) -> pd.DataFrame:
+    "`resolve_rows` output as 'Δ [low, high]' strings, for reading and for the README."
+    f = lambda m, lo, hi: f'{m:+.1f} [{lo:+.1f}, {hi:+.1f}]'
+    return pd.DataFrame({'group': t.group, 'seeds': t.seeds,
+                         'Δ UAR [95 % CI]': [f(*x) for x in zip(t.d_uar, t.d_uar_low, t.d_uar_high)],
+                         'seed std': ['–' if np.isnan(x) else f'{x:.1f}' for x in t.d_uar_seed_std],
+                         'Δ Distraction [95 % CI]': [f(*x) for x in zip(t.d_distraction, t.d_distraction_low, t.d_distraction_high)],
+                         'resolved': ['yes' if x else 'no' for x in t.resolved]}, index=t.index)
 
 # %% ../nbs/11_ablations.ipynb #fe4900bc
 def _check_unique(df: pd.DataFrame):

@@ -88,9 +88,9 @@ def demo_explanations(weights, # the selected face + context weights (a `best/` 
     from clip_caer_nb.gradcam import explanation_scores
     model, cfg = load_weights(weights)
     cfg.data.root = str(data_dir)
-    ds = RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        ds = RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False)
         e = explanation_scores(model, ds, load_truth(data_dir), limit=limit)
     r = lambda d, keys: {k: (round(float(d[k]), 3) if isinstance(d[k], float) else d[k]) for k in keys if k in d}
     return dict(pointing_game=r(e['pointing_game'], ('score', 'chance', 'box_area', 'n_frames', 'n_clips')),

@@ -12,8 +12,9 @@ from .core import CLASSES
 
 # %% auto #0
 __all__ = ['RAER_TEST_COUNTS', 'PaperRow', 'PAPER_TABLE', 'war', 'per_class_recall', 'uar', 'labels_from_confusion', 'confusion',
-           'metrics_report', 'uar_step', 'bootstrap_ci', 'mean_std', 'format_mean_std', 'simulate_predictions',
-           'plot_confusion', 'plot_per_class_recall', 'comparison_table', 'plot_paper_comparison']
+           'metrics_report', 'uar_step', 'bootstrap_ci', 'paired_bootstrap', 'mean_std', 'format_mean_std',
+           'simulate_predictions', 'plot_confusion', 'plot_per_class_recall', 'comparison_table',
+           'plot_paper_comparison']
 
 # %% ../nbs/06_metrics.ipynb #15bc440d
 def _labels(n_classes: int = 5, labels=None) -> np.ndarray:
@@ -166,6 +167,19 @@ def _scores_from_confusion(cms: np.ndarray, missing: str = 'nan') -> dict:
     return {'uar': np.nanmean(rec, 1), 'war': 100.0 * diag.sum(1) / cms.sum((1, 2)), 'recall': rec}
 
 # %% ../nbs/06_metrics.ipynb #4c816b25
+def _resample_indices(yt: np.ndarray, labs: np.ndarray, n_boot: int, stratified: bool, seed: int) -> np.ndarray:
+    "(n_boot, N) clip indices drawn with replacement: within each true class (`stratified`) or over all clips."
+    rng = np.random.default_rng(seed)
+    N = len(yt)
+    if not stratified: return rng.integers(0, N, size=(n_boot, N))
+    idx = np.empty((n_boot, N), dtype=np.int64); pos = 0
+    for c in labs:
+        members = np.flatnonzero(yt == c)
+        if len(members) == 0: continue
+        idx[:, pos:pos + len(members)] = members[rng.integers(0, len(members), size=(n_boot, len(members)))]
+        pos += len(members)
+    return idx
+
 def bootstrap_ci(y_true, # true class indices (0-based)
                  y_pred, # predicted class indices
                  metric: str = 'uar', # 'uar' | 'war' | 'recall' (per class) | a function f(y_true, y_pred) -> float
@@ -181,16 +195,7 @@ def bootstrap_ci(y_true, # true class indices (0-based)
     yt, yp = _check(y_true, y_pred, labs)
     if not 0 < ci < 100: raise ValueError(f"ci={ci}; expected a coverage between 0 and 100 (e.g. 95)")
     if n_boot < 1: raise ValueError(f"n_boot={n_boot}; expected at least 1")
-    rng = np.random.default_rng(seed)
-    N = len(yt)
-    if stratified:
-        idx = np.empty((n_boot, N), dtype=np.int64); pos = 0
-        for c in labs:
-            members = np.flatnonzero(yt == c)
-            if len(members) == 0: continue
-            idx[:, pos:pos + len(members)] = members[rng.integers(0, len(members), size=(n_boot, len(members)))]
-            pos += len(members)
-    else: idx = rng.integers(0, N, size=(n_boot, N))
+    idx = _resample_indices(yt, labs, n_boot, stratified, seed)
     bt, bp = yt[idx], yp[idx]
     cms = _batched_confusion(bt, bp, n_classes)
     missing_frac = float(np.mean((cms.sum(2) == 0)[:, np.isin(labs, yt)].any(1)))
@@ -211,6 +216,40 @@ def bootstrap_ci(y_true, # true class indices (0-based)
     return {'estimate': tofloat(est), 'low': tofloat(lo), 'high': tofloat(hi), 'std': tofloat(np.nanstd(samples, axis=0, ddof=1)),
             'ci': ci, 'n_boot': n_boot, 'stratified': stratified, 'seed': seed, 'samples': samples,
             'missing_class_fraction': missing_frac}
+
+# %% ../nbs/06_metrics.ipynb #73675392
+def paired_bootstrap(y_true, # true class indices of the clips both models were scored on
+                     pred_a, # predictions of model A (the reference point, e.g. the baseline): (N,), or (S, N) for S seeds
+                     pred_b, # predictions of model B on the same clips in the same order; row s pairs with row s of `pred_a`
+                     metric: str = 'uar', # 'uar' | 'war' | 'recall' (per class)
+                     n_boot: int = 2000, # number of resamples
+                     ci: float = 95.0, # interval coverage in percent
+                     stratified: bool = True, # resample within each true class, as `bootstrap_ci`
+                     n_classes: int = 5, # number of classes; labels are `0..n_classes-1`
+                     seed: int = 0, # seed of the numpy generator
+                    ) -> dict:
+    "Interval of `metric(B) − metric(A)` (averaged over seed rows) from one resample of clips for all: dict(estimate, low, high, resolved, ...)."
+    labs = _labels(n_classes)
+    yt = np.asarray(y_true).reshape(-1)
+    pa, pb = np.atleast_2d(np.asarray(pred_a)), np.atleast_2d(np.asarray(pred_b))
+    if pa.shape != pb.shape: raise ValueError(f"pred_a has shape {pa.shape} but pred_b has {pb.shape}; expected the same (seeds, clips)")
+    pa = np.stack([_check(yt, r, labs)[1] for r in pa]); pb = np.stack([_check(yt, r, labs)[1] for r in pb])
+    yt = _check(yt, pa[0], labs)[0]
+    if metric not in ('uar', 'war', 'recall'): raise ValueError(f"metric={metric!r}; expected 'uar', 'war' or 'recall'")
+    if not 0 < ci < 100: raise ValueError(f"ci={ci}; expected a coverage between 0 and 100 (e.g. 95)")
+    if n_boot < 1: raise ValueError(f"n_boot={n_boot}; expected at least 1")
+    idx = _resample_indices(yt, labs, n_boot, stratified, seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')      # a class absent from a resample: NaN recall, handled by nanmean/nanpercentile
+        score = lambda t, p: _scores_from_confusion(_batched_confusion(t, p, n_classes))[metric]
+        per_seed = np.stack([(score(yt[None], b[None]) - score(yt[None], a[None]))[0] for a, b in zip(pa, pb)])
+        d = np.mean([score(yt[idx], b[idx]) - score(yt[idx], a[idx]) for a, b in zip(pa, pb)], axis=0)
+        est = per_seed.mean(0)
+        a = (100.0 - ci) / 2
+        lo, hi = np.nanpercentile(d, [a, 100 - a], axis=0)
+    f = (lambda v: float(v)) if np.ndim(est) == 0 else (lambda v: np.asarray(v, dtype=float))
+    return {'estimate': f(est), 'low': f(lo), 'high': f(hi), 'resolved': bool(lo > 0 or hi < 0) if np.ndim(est) == 0 else (lo > 0) | (hi < 0),
+            'per_seed': per_seed, 'ci': ci, 'n_boot': n_boot, 'stratified': stratified, 'seed': seed, 'n': len(yt), 'samples': d}
 
 # %% ../nbs/06_metrics.ipynb #5c97b5e4
 def mean_std(results, # a list of numbers, or a list of dicts such as `metrics_report` outputs
