@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 
 class InMemoryClips(torch.utils.data.Dataset):
-    "Random face/context clips (T,3,S,S) with the CONTRACTS item dict, generated once and kept in memory."
+    "Random face/context clips (T,3,S,S) with the item dict of `RAERDataset` (01_dataset), generated once and kept in memory."
     def __init__(self, n, T, S, n_classes=5, seed=0):
         g = torch.Generator().manual_seed(seed)
         self.face = torch.rand(n, T, 3, S, S, generator=g)

@@ -176,7 +176,7 @@ def demo_config() -> Config:
                       missing_face_box='nearest')  # 07_training: the synthetic detector drops ~3 % of face boxes; a whole frame is no face
     model = ModelConfig(clip_model='clip-caer-tiny-rn', pretrained='classroom', force_quick_gelu=False,  # 01c: the shipped weights
                         temporal_heads=2, temporal_dim_head=32, temporal_mlp_dim=128, n_ctx=4, logit_scale=10.0,
-                        prompt='coop', temporal_init_std=0.02)  # 07_training: N(0, 1) tokens drown the toy's 64-d frame features
+                        prompt='coop', temporal_init_std=0.02)  # 07_training: tokens small next to the toy's 64-d frame features (their norms there)
     train = TrainConfig(epochs=12, optimizer='adamw', weight_decay=0.05, lr_temporal=2e-3, lr_image_encoder=2e-4,
                         lr_prompt=1e-3, lr_fusion=2e-3, scheduler='cosine', warmup_epochs=1, seed=42,
                         # 07_training: the reference's groups (§3: temporal 1e-2, prompt 1e-3, image encoder and fusion 1e-5,

@@ -22,7 +22,7 @@ __all__ = ['DEFAULT_FPS', 'MAX_FRAME_BYTES', 'PredictError', 'SampledVideo', 'lo
            'predict_cli', 'make_class_video', 'truth_at', 'timeline_agreement']
 
 # %% ../nbs/13_predict.ipynb #7e32dacf
-DEFAULT_FPS = 15.0          # frames kept per second: RAER's 2 s clips have 30 frames (reference.md §2.1); prepare-video's default
+DEFAULT_FPS = 15.0          # frames kept per second (a parameter: `fps`, `--fps`); prepare-video's default. RAER's rate is not known (reference.md §2.1)
 MAX_FRAME_BYTES = 6 * 2**30  # refuse to hold more decoded frames than this in memory (pass max_side to shrink them)
 
 class PredictError(ValueError):
@@ -296,7 +296,7 @@ def predict_cli(argv=None) -> int:
     ap.add_argument('--which', choices=('best', 'last'), default='best', help='for a run directory: best epoch (default) or last epoch')
     ap.add_argument('--window', type=int, default=16, help='sampled frames per window (default 16)')
     ap.add_argument('--stride', type=int, default=8, help='sampled frames between window starts (default 8)')
-    ap.add_argument('--fps', type=float, default=DEFAULT_FPS, help=f'frames kept per second (default {DEFAULT_FPS:g}, like RAER clips)')
+    ap.add_argument('--fps', type=float, default=DEFAULT_FPS, help=f"frames kept per second (default {DEFAULT_FPS:g}, prepare-video's; RAER records no frame rate)")
     ap.add_argument('--out', metavar='DIR', help='output folder (default: predict-<video name>)')
     ap.add_argument('--overwrite', action='store_true', help='replace DIR if it exists')
     ap.add_argument('--detector', default='auto', choices=DETECTORS, help='face detector (default: auto = MTCNN)')
