@@ -386,7 +386,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
     if ckpt is not None and not resume:
         raise FileExistsError(f"{out} already holds a checkpoint ({ckpt.name}); pass resume=True (--resume) to continue it or choose another --out")
     if resume and (out / 'config.json').exists():
-        diff = config_diff(load_config(out / 'config.json'), cfg, ignore=['train.epochs', *WHERE_KEYS])   # extending a run is allowed
+        diff = config_diff(load_config(out / 'config.json'), cfg, ignore=['train.epochs', *WHERE_KEYS[1:]])   # extending a run is allowed; other data (data.root) is not
         if diff: raise ValueError(f"--resume: the config differs from {out/'config.json'} in {diff}; resume with the same settings or use another --out")
     acc = make_accelerator(t.mixed_precision, cpu=cpu)
     main = acc.is_main_process
