@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import open_clip
-from .core import DataConfig, atomic_write, in_test, get_device
+from .core import DataConfig, atomic_dir, atomic_write, in_test, get_device
 from .pretrain import CLASSROOM_TAG, MODEL as PRETRAIN_MODEL, load_clip_fp16
 
 
@@ -139,16 +139,10 @@ def save_local_dir(model: nn.Module, # an open_clip CLIP model
     if cfg is None: raise ValueError(f"unknown open_clip model {name!r}")
     cfg = {**cfg, 'quick_gelu': uses_quick_gelu(model)}   # the activation is part of the architecture: keep it with the weights
     vis = cfg['vision_cfg']; size = vis.get('image_size', 224)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.tmp-', dir=out.parent))   # same filesystem: the rename is atomic
-    (tmp / 'open_clip_config.json').write_text(json.dumps({'model_cfg': cfg, 'preprocess_cfg': {
-        'size': size, 'mean': list(open_clip.OPENAI_DATASET_MEAN), 'std': list(open_clip.OPENAI_DATASET_STD)}}, indent=2))
-    try:
+    with atomic_dir(out) as tmp:   # an existing (empty) `out` is replaced
+        (tmp / 'open_clip_config.json').write_text(json.dumps({'model_cfg': cfg, 'preprocess_cfg': {
+            'size': size, 'mean': list(open_clip.OPENAI_DATASET_MEAN), 'std': list(open_clip.OPENAI_DATASET_STD)}}, indent=2))
         save_file({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}, str(tmp / 'open_clip_model.safetensors'))
-        if out.exists(): out.rmdir()
-        tmp.rename(out)
-    except BaseException:
-        import shutil; shutil.rmtree(tmp, ignore_errors=True); raise
     return f'local-dir:{out}'
 
 # %% ../nbs/03_encoders.ipynb #ee9eea47

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4151269d
 from __future__ import annotations
-import contextlib, dataclasses, json, os, platform, random, re, shutil, subprocess, sys, tempfile, time
+import contextlib, copy, dataclasses, json, os, platform, random, re, shutil, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,8 @@ __all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'SETUP_M
            'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
            'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
            'get_device', 'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
-           'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
-           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
+           'atomic_dir', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install',
+           'env_cli', 'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -46,6 +46,7 @@ class DataConfig:
     shared_aug: bool = False               # False draws augmentation per stream, as the reference does (§8.10)
     normalize: str = 'unit'                # 'unit' = pixels/255, no mean/std (reference, §2.5) | 'clip' mean/std
     cache_dir: str | None = None           # crop cache folder; None decodes JPEGs on every access (§8.9)
+    cache_beside_data: bool = False        # True and no cache_dir: `fit` caches crops in `crop-cache/` beside the data folder
     batch_size: int = 8                    # §3
     num_workers: int = 0
     drop_last: bool = True                 # train loader only (§2.5)
@@ -77,6 +78,7 @@ class ModelConfig:
     batched_streams: bool = True           # one encoder pass for face+context; False = reference's two passes
     temporal_init_std: float | None = None  # std of the temporal CLS token and position table; None: the reference's N(0, 1) (§1.7)
     grad_checkpointing: bool = False       # activation checkpointing of the image encoder's blocks (open_clip `set_grad_checkpointing`): less memory, more compute (07_training)
+    fusion: str = 'concat'                 # 'concat': linear layer on [face; context] (reference `project_fc`, §1) | 'gate': learned per-feature gate between the streams (05_model)
 
 # %% ../nbs/00_core.ipynb #67ab4dc2
 @dataclass
@@ -101,6 +103,7 @@ class TrainConfig:
     select_on: str = 'val'                 # 'val' (subject-disjoint) | 'test' (what the reference reports, §5.3)
     grad_accum_steps: int = 1              # optimiser step every N batches: effective batch = data.batch_size x N; schedules count optimiser steps (07_training)
     eval_test: str = 'epoch'               # 'epoch': score test after every epoch, as the reference does (§3) | 'end': only the selected and last weights (07_training: saves time)
+    cpu: bool = False                      # train on the CPU even when a GPU is there (the demo is a CPU recipe)
 
 # %% ../nbs/00_core.ipynb #eeec2de9
 @dataclass
@@ -170,7 +173,8 @@ def paper_config() -> Config:
 
 def demo_config() -> Config:
     "open_clip's tiny ModifiedResNet CLIP, pretrained on the synthetic classroom (01c), fine-tuned on it: CPU, minutes."
-    data = DataConfig(root='data/synthetic', num_segments=8, image_size=64,  # 07_training: 8 frames keep `clip-caer demo` near 5 min on 2 cores
+    data = DataConfig(root='data/synthetic-demo', cache_beside_data=True,  # the data `clip-caer demo` writes, its crop cache beside it
+                      num_segments=8, image_size=64,  # 07_training: 8 frames keep `clip-caer demo` near 5 min on 2 cores
                       face_margin=4, normalize='clip',
                       rotation=0.0, batch_size=16, num_workers=0,
                       missing_face_box='nearest')  # 07_training: the synthetic detector drops ~3 % of face boxes; a whole frame is no face
@@ -181,7 +185,8 @@ def demo_config() -> Config:
                         lr_prompt=1e-3, lr_fusion=2e-3, scheduler='cosine', warmup_epochs=1, seed=42,
                         # 07_training: the reference's groups (§3: temporal 1e-2, prompt 1e-3, image encoder and fusion 1e-5,
                         # SGD) scaled for AdamW and a toy model: the pretrained image encoder moves slowest
-                        eval_test='end')  # 07_training: score test for the selected and last weights only (CPU time)
+                        eval_test='end',  # 07_training: score test for the selected and last weights only (CPU time)
+                        cpu=True)
     return Config(preset='demo', data=data, model=model, train=train)
 
 PRESETS = {'paper': paper_config, 'demo': demo_config}
@@ -207,7 +212,7 @@ def _coerce(value: str, default, key: str):
 
 def apply_overrides(cfg: Config, overrides=()) -> Config:
     "A copy of `cfg` with `section.field=value` strings applied."
-    cfg = config_from_dict(config_to_dict(cfg))
+    cfg = copy.deepcopy(cfg)
     for o in overrides or ():
         if '=' not in o: raise ValueError(f"--set {o!r}: expected section.field=value, e.g. train.epochs=3")
         key, value = o.split('=', 1)
@@ -309,6 +314,21 @@ def replace_dir(tmp, out) -> Path:
         raise
     if old is not None: shutil.rmtree(old, ignore_errors=True)
     return out
+
+@contextlib.contextmanager
+def atomic_dir(out,                # the folder to (re)write; its parent is created if needed
+               merge: bool = False, # False: the new folder replaces `out` (`replace_dir`); True: its files are moved into `out`, other files stay
+              ):
+    "`with atomic_dir(out) as tmp:` write into the fresh folder `tmp` beside `out`; on success it becomes `out`, on error it is removed."
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.tmp-', dir=out.parent))   # same filesystem: the renames are atomic
+    try:
+        yield tmp
+        if not merge: replace_dir(tmp, out)
+        else:
+            out.mkdir(exist_ok=True)
+            for f in sorted(tmp.iterdir()): os.replace(f, out / f.name)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/00_core.ipynb #eaef952c
 GIT_URL = 'https://github.com/clip-caer-nb/clip-caer-nb'   # settings.ini's git_url; the notebooks' setup cell installs from it

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import cv2
 import torch
-from .core import CLASSES, DataConfig, atomic_write, atomic_write_text, get_preset, in_test, project_path, replace_dir
+from .core import CLASSES, DataConfig, atomic_dir, atomic_write, atomic_write_text, get_preset, in_test, project_path
 
 # %% auto #0
 __all__ = ['Box', 'SPLITS', 'IMAGE_EXTS', 'CLIP_MEAN', 'CLIP_STD', 'CACHE_VERSION', 'ClipRecord', 'clip_key', 'clip_dir',
@@ -165,8 +165,8 @@ class RAERWriter:
     def __enter__(self):
         if self.out_dir.exists() and not self.overwrite:
             raise FileExistsError(f"{self.out_dir} already exists; pass overwrite=True to replace it")
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f'.{self.out_dir.name}.tmp-', dir=self.out_dir.parent))
+        self._dir = atomic_dir(self.out_dir)
+        self.tmp = self._dir.__enter__()
         self.lines = {s: [] for s in SPLITS}
         self.face, self.context, self.records = {}, {}, []
         return self
@@ -211,18 +211,17 @@ class RAERWriter:
         (self.tmp / name).write_text(text)
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True); self.tmp = None
-            return False
+        done, self._dir = self._dir, None
         try:
-            for s, lines in self.lines.items(): (self.tmp / f'{s}.txt').write_text(''.join(l + '\n' for l in lines))
-            (self.tmp / 'face.json').write_text(json.dumps(self.face))
-            (self.tmp / 'body.json').write_text(json.dumps(self.context))
-            if self.out_dir.exists() and not self.overwrite: raise FileExistsError(f"{self.out_dir} appeared while writing; not replacing it")
-            replace_dir(self.tmp, self.out_dir)
-        except BaseException:
-            shutil.rmtree(self.tmp, ignore_errors=True); raise
-        finally: self.tmp = None
+            if exc_type is None:
+                for s, lines in self.lines.items(): (self.tmp / f'{s}.txt').write_text(''.join(l + '\n' for l in lines))
+                (self.tmp / 'face.json').write_text(json.dumps(self.face))
+                (self.tmp / 'body.json').write_text(json.dumps(self.context))
+                if self.out_dir.exists() and not self.overwrite: raise FileExistsError(f"{self.out_dir} appeared while writing; not replacing it")
+        except BaseException as e:
+            self.tmp = None; done.__exit__(type(e), e, e.__traceback__); raise   # `atomic_dir` removes the temporary folder
+        self.tmp = None
+        done.__exit__(exc_type, exc, tb)   # no error: the folder replaces `out_dir`; an error: it is removed
         return False
 
 # %% ../nbs/01_dataset.ipynb #3e6e53cb
@@ -285,7 +284,6 @@ def tsn_train_indices(n: int, num_segments: int = 16, rng: np.random.Generator |
     rng = rng if rng is not None else np.random.default_rng()
     avg = n // num_segments
     if avg > 0: return np.arange(num_segments) * avg + rng.integers(0, avg, size=num_segments)
-    if n > num_segments: return np.sort(rng.integers(0, n, size=num_segments))  # never reached with one frame per segment
     return _pad_edge(n, num_segments)
 
 def tsn_test_indices(n: int, num_segments: int = 16) -> np.ndarray:
@@ -454,7 +452,7 @@ CACHE_VERSION = 2   # bump when the crop code changes (2: PIL bilinear face resi
 def cache_fingerprint(cfg: DataConfig) -> str:
     "Hash of the settings that change the cached crops."
     d = dict(v=CACHE_VERSION, image_size=cfg.image_size, face_margin=cfg.face_margin, missing_face_box=cfg.missing_face_box,
-             missing_context_box=getattr(cfg, 'missing_context_box', 'full_frame'), frame_order=cfg.frame_order)
+             missing_context_box=cfg.missing_context_box, frame_order=cfg.frame_order)
     return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 def clip_cache_file(cache_dir, cfg: DataConfig, clip: str, folder, names: Sequence[str], face_boxes: dict | None, context_box) -> Path:
@@ -494,7 +492,7 @@ class RAERDataset(torch.utils.data.Dataset):
             said.append(f"about {m['frames_missing_face_box']} frames have no face box (missing_face_box={cfg.missing_face_box!r})")
         if m['clips_missing_context_box']:
             said.append(f"{m['clips_missing_context_box']} of {len(self.records)} clips have no context box "
-                        f"(missing_context_box={getattr(cfg, 'missing_context_box', 'full_frame')!r})")
+                        f"(missing_context_box={cfg.missing_context_box!r})")
         if said: warnings.warn(f"{self.annotation.name}: {' and '.join(said)}; validate_data lists them", stacklevel=2)
 
     @classmethod
@@ -524,11 +522,12 @@ class RAERDataset(torch.utils.data.Dataset):
             self._names[i] = names[:r.num_frames]
         return self._names[i]
 
-    def _boxes(self, i: int, names):
+    def boxes(self, i: int, names):
+        "Face box per frame of clip `i` (`names` its frame files; gaps resolved by `missing_face_box`) and its context box."
         r = self.records[i]
         fb, _ = resolve_face_boxes(names, self.face_boxes.get(r.path), self.cfg.missing_face_box, r.path)
         cb = self.context_boxes.get(r.path)
-        if cb is None and getattr(self.cfg, 'missing_context_box', 'full_frame') == 'error':
+        if cb is None and self.cfg.missing_context_box == 'error':
             raise DataError(f"clip {r.path}: no context box in the body JSON; missing_context_box='error'")
         return fb, cb
 
@@ -540,7 +539,7 @@ class RAERDataset(torch.utils.data.Dataset):
             arr = self._cached(i, names, d)
             return np.asarray(arr[0, idx]), np.asarray(arr[1, idx])
         uniq, inv = np.unique(idx, return_inverse=True)
-        fb, cb = self._boxes(i, names)
+        fb, cb = self.boxes(i, names)
         f, c = clip_crops([d / names[j] for j in uniq], [fb[j] for j in uniq], cb, self.cfg.image_size, self.cfg.face_margin)
         return f[inv], c[inv]
 
@@ -548,7 +547,7 @@ class RAERDataset(torch.utils.data.Dataset):
         r = self.records[i]
         path = clip_cache_file(self.cache_dir, self.cfg, r.path, d, names, self.face_boxes.get(r.path), self.context_boxes.get(r.path))
         if not path.exists():
-            fb, cb = self._boxes(i, names)
+            fb, cb = self.boxes(i, names)
             f, c = clip_crops([d / n for n in names], fb, cb, self.cfg.image_size, self.cfg.face_margin)
             arr = np.stack([f, c])
             atomic_write(path, lambda p: np.save(p, arr))
@@ -621,17 +620,6 @@ def make_tiny_raer(out_dir, n_clips: int = 10, seed: int = 0, frame_size: tuple 
             ctx = (max(0.0, cx0 - 4 * rx), max(0.0, cy0 - 2 * ry), min(float(W), cx0 + 4 * rx), float(H))
             w.add_clip(rel, frames, label, _tiny_split(pid), face_boxes=boxes, context_box=ctx)
     return Path(out_dir)
-
-# %% ../nbs/01_dataset.ipynb #4f9ea4a8
-def _item_equal(a: dict, b: dict) -> bool:
-    return all(torch.equal(a[k], b[k]) if torch.is_tensor(a[k]) else a[k] == b[k] for k in a)
-
-# %% ../nbs/01_dataset.ipynb #13e4a681
-def _copy_tiny(src: Path, dst: Path) -> Path:
-    "Copy a data set folder (for tests that break it)."
-    if dst.exists(): shutil.rmtree(dst)
-    shutil.copytree(src, dst)
-    return dst
 
 # %% ../nbs/01_dataset.ipynb #32b37e5a
 def _check_image(path: Path, decode: bool = False):
@@ -915,7 +903,7 @@ def show_clip(ds: RAERDataset, i: int, n_show: int = 6, indices=None, title: str
     idx = np.asarray(indices) if indices is not None else ds.indices(i, np.random.default_rng(0))
     sel = idx[np.linspace(0, len(idx) - 1, min(n_show, len(idx))).round().astype(int)]
     face, context = ds.crops(i, sel)
-    fb, cb = ds._boxes(i, names)
+    fb, cb = ds.boxes(i, names)
     fig, axs = plt.subplots(3 if crops else 1, len(sel), figsize=(2.2 * len(sel), 5.6 if crops else 2.0), squeeze=False, dpi=dpi)
     for k, j in enumerate(sel):
         frame = decode_frame(ds.folder(i) / names[j])

@@ -8,7 +8,7 @@ import argparse, json, shutil, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
-from .core import CLASSES, apply_overrides, atomic_write, atomic_write_text, config_to_dict, get_preset, in_test, project_path
+from .core import CLASSES, apply_overrides, atomic_write, atomic_write_text, config_to_dict, get_preset, in_test, project_path, save_figure
 from .data import RAERDataset
 from .prompts import ZERO_SHOT_SETS, clip_stream_features, get_descriptors, zero_shot_eval
 from .backbone import build_clip
@@ -73,9 +73,7 @@ def _demo_figures(out: Path, results: dict, counts: dict, classes) -> dict:
         ax.figure.tight_layout(); figs['per_class_recall'] = ax.figure
         paths = {}
         for k, f in figs.items():
-            p = fig_dir / f'demo_{k}.png'
-            atomic_write(p, lambda q, f=f: f.savefig(q, dpi=100)); plt.close(f)
-            paths[k] = _rel(p, out)
+            paths[k] = _rel(save_figure(f, f'demo_{k}.png', fig_dir, dpi=100, close=True), out)
     return paths
 
 def demo_explanations(weights, # the selected face + context weights (a `best/` folder)

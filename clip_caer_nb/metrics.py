@@ -50,6 +50,15 @@ def war(y_true, # true class indices (0-based)
     return float(100.0 * np.mean(yt == yp))
 
 # %% ../nbs/06_metrics.ipynb #3848d487
+def _warn_missing(labs, absent, class_names=None, missing='nan', stacklevel=4):
+    "The one warning for classes without clips: which ones (index and name), and how recall and UAR count them."
+    names = class_names or (CLASSES if len(labs) == len(CLASSES) else None)
+    what = [f"{labs[i]} ({names[i]})" if names else str(labs[i]) for i in absent]
+    listed = [names[i] if names else int(labs[i]) for i in absent]
+    effect = (f"recall is NaN and left out of UAR: UAR is the mean over the other {len(labs) - len(absent)} classes" if missing == 'nan'
+              else f"recall counted as 0: UAR is the mean over all {len(labs)} classes")
+    warnings.warn(f"class(es) {', '.join(what)} have no clips in y_true (no clips of {listed}); {effect}", UserWarning, stacklevel=stacklevel)
+
 def per_class_recall(y_true, # true class indices (0-based)
                      y_pred, # predicted class indices
                      n_classes: int = 5, # number of classes; labels are `0..n_classes-1`
@@ -58,16 +67,17 @@ def per_class_recall(y_true, # true class indices (0-based)
                      class_names=None, # names for the warning (default `CLASSES` when there are 5 classes)
                     ) -> np.ndarray:
     "Recall of each class in percent, in `labels` order (scikit-learn `recall_score(average=None)`)."
+    return _recall(y_true, y_pred, n_classes, labels, missing, class_names)
+
+def _recall(y_true, y_pred, n_classes=5, labels=None, missing='nan', class_names=None, stacklevel=4):
+    "`per_class_recall`'s work; the missing-class warning points `stacklevel` frames up, at the public caller."
     if missing not in ('nan', 'zero'): raise ValueError(f"missing={missing!r}; expected 'nan' or 'zero'")
     labs = _labels(n_classes, labels)
     yt, yp = _check(y_true, y_pred, labs)
     r = 100.0 * recall_score(yt, yp, labels=labs, average=None, zero_division=np.nan)
     absent = [i for i, l in enumerate(labs) if not np.any(yt == l)]
     if absent:
-        names = class_names or (CLASSES if len(labs) == len(CLASSES) else None)
-        what = [f"{labs[i]} ({names[i]})" if names else str(labs[i]) for i in absent]
-        effect = 'recall is NaN and left out of UAR' if missing == 'nan' else 'recall counted as 0 in UAR'
-        warnings.warn(f"class(es) {', '.join(what)} have no clips in y_true: {effect}", UserWarning, stacklevel=2)
+        _warn_missing(labs, absent, class_names, missing, stacklevel)
         if missing == 'zero': r[absent] = 0.0
     return r
 
@@ -78,15 +88,7 @@ def uar(y_true, # true class indices (0-based)
         missing: str = 'nan', # how a class without clips counts: see `per_class_recall`
        ) -> float:
     "Unweighted average recall (mean per-class recall) in percent."
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # re-issued below, naming UAR
-        r = per_class_recall(y_true, y_pred, n_classes, labels, missing=missing)
-    labs = _labels(n_classes, labels)
-    gone = [int(l) for l in labs if not np.any(np.asarray(y_true).reshape(-1) == l)]
-    if gone: warnings.warn(f"UAR: class(es) {gone} have no clips; " +
-                           (f"UAR is the mean over the other {len(labs) - len(gone)} classes" if missing == 'nan'
-                            else f"their recall counts as 0 in the mean over {len(labs)} classes"), UserWarning, stacklevel=2)
-    return float(np.nanmean(r))
+    return float(np.nanmean(_recall(y_true, y_pred, n_classes, labels, missing)))
 
 # %% ../nbs/06_metrics.ipynb #57aa484a
 def labels_from_confusion(cm) -> tuple[np.ndarray, np.ndarray]:
@@ -124,16 +126,14 @@ def metrics_report(y_true, # true class indices (0-based)
                    y_pred, # predicted class indices
                    class_names=CLASSES, # one name per class, in label order
                    missing: str = 'nan', # how a class without clips counts: see `per_class_recall`
+                   digits: int | None = 4, # recall percentages rounded to this many digits; None: unrounded
                   ) -> dict:
     "UAR, WAR, per-class recall (by name), support and the confusion matrix (counts and row %) as plain Python values."
     n = len(class_names)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        r = per_class_recall(y_true, y_pred, n, missing=missing)
+    r = _recall(y_true, y_pred, n, missing=missing, class_names=list(class_names))
     absent = [class_names[i] for i in range(n) if not np.any(np.asarray(y_true).reshape(-1) == i)]
-    if absent: warnings.warn(f"no clips of {absent} in y_true: " + ('left out of UAR' if missing == 'nan' else 'counted as recall 0'), UserWarning, stacklevel=2)
     cm = confusion(y_true, y_pred, n)
-    nan2none = lambda a: [None if np.isnan(v) else round(float(v), 4) for v in a]
+    nan2none = lambda a: [None if np.isnan(v) else (float(v) if digits is None else round(float(v), digits)) for v in a]
     return {
         'uar': float(np.nanmean(r)), 'war': war(y_true, y_pred, n), 'n': int(cm.sum()),
         'per_class_recall': dict(zip(class_names, nan2none(r))),
