@@ -33,10 +33,11 @@ def check(eid: str, # exercise id, e.g. '02.1'
     return ok
 
 # %% auto #0
-__all__ = ['EXERCISE_RE', 'INSTRUCTOR_MARK', 'EXERCISES', 'BADGE_RE', 'BROKEN_WARNINGS', 'LINK_RE', 'REPO_BLOB', 'exercise',
-           'check', 'exercise_id', 'is_instructor_note', 'is_check_cell', 'stub_source', 'notebook_exercises',
-           'student_notebook', 'course_notebooks', 'build_course', 'site_notebook', 'build_site', 'chromium_binary',
-           'page_images', 'screenshot', 'check_site', 'course_cli']
+__all__ = ['EXERCISE_RE', 'INSTRUCTOR_MARK', 'EXERCISES', 'BADGE_RE', 'BROKEN_WARNINGS', 'LINK_RE', 'REPO_BLOB', 'MATHJAX_PATH',
+           'SCRIPT_SRC_RE', 'exercise', 'check', 'exercise_id', 'is_instructor_note', 'is_check_cell', 'stub_source',
+           'notebook_exercises', 'student_notebook', 'course_notebooks', 'build_course', 'site_notebook',
+           'mathjax_source', 'build_site', 'remote_scripts', 'has_math', 'chromium_binary', 'page_probe', 'page_images',
+           'screenshot', 'check_site', 'course_cli']
 
 # %% ../nbs/98_course.ipynb #8c4c3313
 def _fn_cases(answer, expected_fn, cases, what):
@@ -195,6 +196,197 @@ def _check_gradcam(answer):
     maps = {t: gradcam_hooks(net, conv, frames, t) for t in (0, 2)}
     return _fn_cases(lambda a, g, t: answer(a, g), lambda a, g, t: maps[t], cases, 'gradcam_hooks maps')
 
+# %% ../nbs/98_course.ipynb #5f8c4e5f
+def _tiny_vit(image_size: int, patch_size: int):
+    "An open_clip VisionTransformer with the given geometry and a tiny width (cheap to build)."
+    from open_clip.transformer import VisionTransformer
+    return VisionTransformer(image_size=image_size, patch_size=patch_size, width=8, layers=1, heads=1, mlp_ratio=1.0, output_dim=8)
+
+_VIT_GEOMETRIES = ((224, 32), (224, 16), (224, 14), (336, 14), (64, 8))   # ViT-B/32, B/16, L/14, L/14@336, the tiny ViT
+
+@exercise('03.1', 'tokens a ViT sees')
+def _check_vit_tokens(answer):
+    if not callable(answer): raise AssertionError(f"expected a function n_tokens(image_size, patch_size), got {type(answer).__name__}")
+    for s, p in _VIT_GEOMETRIES:
+        want = _tiny_vit(s, p).positional_embedding.shape[0]   # one position per token the transformer reads
+        got = answer(s, p)
+        if got != want:
+            hint = ' (the CLS token is a token too)' if got == want - 1 else ''
+            raise AssertionError(f"for image_size={s}, patch_size={p} you said {got}; open_clip's ViT has {want} positions "
+                                 f"= ({s}/{p})² patches + 1 CLS{hint}")
+    return f"matches the position tables of open_clip ViTs on {len(_VIT_GEOMETRIES)} geometries (ViT-B/32 at 224 px: 50)"
+
+@exercise('03.2', 'patch tokens back to a map')
+def _check_patch_maps(answer):
+    import torch
+    from clip_caer_nb.gradcam import vit_reshape_transform
+    g = torch.Generator().manual_seed(0)
+    cases, fns = [], {}
+    for s, p in ((64, 8), (224, 32), (96, 16)):
+        G = s // p
+        fns[G] = vit_reshape_transform(_tiny_vit(s, p))
+        cases.append((torch.randn(2, 1 + G * G, 6, generator=g), G))
+    return _fn_cases(answer, lambda t, G: fns[G](t), cases, 'vit_reshape_transform (CLS dropped, (B, C, G, G))')
+
+@exercise('05.2', 'cosine logits')
+def _check_logits(answer):
+    import torch
+    from clip_caer_nb.core import demo_config
+    from clip_caer_nb.model import build_model
+    torch.manual_seed(0)
+    m = build_model(demo_config()).eval()
+    T, d = demo_config().data.num_segments, m.dim
+    cases, want = [], {}
+    with torch.no_grad():
+        text = m.text_features()
+        for b in (3, 1):
+            ff, cf = torch.randn(b, T, d), torch.randn(b, T, d)
+            f = m.forward_features(ff, cf)
+            video = m.fusion(torch.cat([f['face'], f['context']], -1))   # before the L2 norm
+            cases.append((video, text, m.logit_scale)); want[b] = m(ff, cf)
+    return _fn_cases(answer, lambda v, t, s: want[len(v)], cases, "CLIPCAER's logits from the fused video and text features")
+
+def _no_dropout(m):
+    import torch.nn as nn
+    for x in m.modules():
+        if isinstance(x, nn.Dropout): x.p = 0.0
+    return m
+
+def _reference_loop(model, face, context, labels, steps, lr):
+    "The loop exercise 07.1 asks for: AdamW, cross-entropy, the loss recorded before each step."
+    import torch, torch.nn.functional as F
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = F.cross_entropy(model(face, context), labels)
+        opt.zero_grad(); loss.backward(); opt.step()
+        losses.append(loss.item())
+    return losses
+
+@exercise('07.1', 'a ten-line training loop')
+def _check_loop(answer):
+    import torch
+    from clip_caer_nb.core import demo_config, apply_overrides
+    from clip_caer_nb.model import build_model
+    if not callable(answer): raise AssertionError(f"expected a function my_train(...), got {type(answer).__name__}")
+    torch.manual_seed(0)
+    cfg = apply_overrides(demo_config(), ['model.prompt=class_embedding'])
+    base, T = _no_dropout(build_model(cfg)), cfg.data.num_segments
+    g = torch.Generator().manual_seed(1)
+    face, context = torch.randn(8, T, base.dim, generator=g), torch.randn(8, T, base.dim, generator=g)
+    labels, steps, lr = torch.arange(8) % 5, 15, 3e-3
+    mine, ref = copy.deepcopy(base), copy.deepcopy(base)
+    got = answer(mine, face, context, labels, steps=steps, lr=lr)
+    want = _reference_loop(ref, face, context, labels, steps, lr)
+    try: got = [float(x) for x in got]
+    except TypeError: raise AssertionError(f"expected a list of {steps} losses (floats), got {type(got).__name__}")
+    if len(got) != steps: raise AssertionError(f"you returned {len(got)} losses for steps={steps}")
+    if not np.isclose(got[0], want[0], atol=1e-4):
+        raise AssertionError(f"your first loss is {got[0]:.4f}, the untrained model's loss on the batch is {want[0]:.4f}: record the "
+                             "loss of each step's forward pass (before optimizer.step), as a float")
+    if all(np.isclose(got, got[0], atol=1e-6)): raise AssertionError("the loss never changes: did you call optimizer.step()?")
+    bad = next((i for i, (a, b) in enumerate(zip(got, want)) if not np.isclose(a, b, atol=1e-3, rtol=1e-3)), None)
+    if bad is not None:
+        raise AssertionError(f"step {bad}: your loss {got[bad]:.4f}, a correct AdamW loop's {want[bad]:.4f} (steps before agree): "
+                             "zero the gradients every step, use AdamW(model.parameters(), lr=lr) and cross-entropy on the logits")
+    if not got[-1] < 0.5 * got[0]: raise AssertionError(f"the loss fell only from {got[0]:.3f} to {got[-1]:.3f}")
+    return f"the loss falls from {got[0]:.3f} to {got[-1]:.3f} in {steps} steps, step for step the same as a reference AdamW loop"
+
+@exercise('07.2', 'warm-up + cosine learning rate')
+def _check_cosine(answer):
+    import torch, warnings
+    from clip_caer_nb.core import TrainConfig
+    from clip_caer_nb.train import build_scheduler
+    if not callable(answer): raise AssertionError(f"expected a function my_lr(step, base_lr, warmup_steps, total_steps), got {type(answer).__name__}")
+    n = 0
+    for epochs, warm, spe, base in ((5, 1, 4, 1e-3), (3, 0, 10, 2e-3), (10, 2, 3, 1.0)):
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=base)
+        sched, _ = build_scheduler(opt, TrainConfig(scheduler='cosine', epochs=epochs, warmup_epochs=warm), spe)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # "scheduler.step() before optimizer.step()": nothing trains here
+            for k in range(epochs * spe):
+                want, got = opt.param_groups[0]['lr'], answer(k, base, warm * spe, epochs * spe)
+                if not np.isclose(got, want, rtol=1e-6, atol=1e-12):
+                    raise AssertionError(f"step {k} of {epochs * spe} (warm-up {warm * spe} steps, base lr {base}): you said {got:.6g}, "
+                                         f"build_scheduler gives {want:.6g}")
+                sched.step(); n += 1
+    return f"matches build_scheduler's warm-up + cosine schedule at {n} steps"
+
+def _skewed_confusions():
+    from clip_caer_nb.metrics import RAER_TEST_COUNTS, simulate_predictions, confusion
+    out = [np.diag(RAER_TEST_COUNTS), np.outer(RAER_TEST_COUNTS, [1, 0, 0, 0, 0])]
+    for s, rec in ((0, (95, 40, 10, 50, 60)), (1, (60, 80, 70, 80, 80))):
+        out.append(confusion(*simulate_predictions(RAER_TEST_COUNTS, rec, seed=s)))
+    out.append(np.array([[5, 0, 0, 0, 0], [0, 0, 2, 0, 0], [1, 1, 1, 0, 0], [0, 0, 0, 3, 1], [0, 0, 0, 0, 4]]))
+    return out
+
+@exercise('08.1', 'WAR and UAR from a confusion matrix')
+def _check_war_uar_cm(answer):
+    from clip_caer_nb.metrics import labels_from_confusion, war, uar
+    cases = [(cm,) for cm in _skewed_confusions()]
+    return _fn_cases(answer, lambda cm: np.array([war(*labels_from_confusion(cm)), uar(*labels_from_confusion(cm))]),
+                     cases, '(war, uar) of labels_from_confusion(cm)')
+
+@exercise('08.2', 'which recall is least certain')
+def _check_widest(answer):
+    from clip_caer_nb.core import CLASSES
+    from clip_caer_nb.metrics import RAER_TEST_COUNTS, simulate_predictions, bootstrap_ci
+    b = bootstrap_ci(*simulate_predictions(RAER_TEST_COUNTS, (70,) * 5, seed=0), 'recall', n_boot=1000)
+    width = dict(zip(CLASSES, b['high'] - b['low']))
+    want = max(width, key=width.get)
+    if answer != want:
+        raise AssertionError(f"you named {answer!r}; measured 95 % interval widths of per-class recall (70 % right on every class, "
+                             "RAER's test counts): " + ', '.join(f"{k} {v:.0f}" for k, v in width.items()) + f" → {want!r}")
+    return f"{want}: {width[want]:.0f} points wide from {dict(zip(CLASSES, RAER_TEST_COUNTS))[want]} test clips (Neutrality: {width['Neutrality']:.0f})"
+
+@exercise('09.1', 'attention rollout')
+def _check_rollout(answer):
+    import torch
+    from clip_caer_nb.viz import attention_rollout
+    g = torch.Generator().manual_seed(2)
+    cases = [([torch.randn(b, h, n, n, generator=g).softmax(-1) for _ in range(L)],) for b, h, n, L in ((2, 2, 5, 1), (1, 3, 65, 2), (2, 4, 17, 3))]
+    return _fn_cases(answer, lambda attns: attention_rollout(attns, 0.5), cases, 'attention_rollout(attns, residual=0.5)')
+
+@exercise('09.2', 'which frame the CLS token reads most')
+def _check_top_frame(answer):
+    import torch
+    from clip_caer_nb.viz import cls_attention
+    g = torch.Generator().manual_seed(3)
+    cases = []
+    for L, H, T in ((2, 4, 16), (1, 1, 8), (3, 2, 5)):
+        a = torch.randn(L, H, T + 1, T + 1, generator=g)
+        a[..., 0, 0] += 3.0; a[..., 1:, 1 + (T // 3)] += 2.0   # traps: the CLS key itself, and a column other frames read
+        cases.append((a.softmax(-1),))
+    return _fn_cases(answer, lambda a: cls_attention(a).mean((0, 1)).argmax(), cases,
+                     'cls_attention(attn).mean((0, 1)).argmax() (a frame index, 0-based)')
+
+@exercise('10.2', 'the Grad-CAM target layer')
+def _check_target_layer(answer):
+    import torch
+    from clip_caer_nb.backbone import build_clip
+    from clip_caer_nb.gradcam import cam_layer
+    if not callable(answer): raise AssertionError(f"expected a function my_target_layer(visual), got {type(answer).__name__}")
+    torch.manual_seed(0)
+    for name in ('clip-caer-tiny-rn', 'clip-caer-tiny-vit'):
+        visual = build_clip(name).visual
+        want, got = cam_layer(visual)[0], answer(visual)
+        names = {id(m): n for n, m in visual.named_modules()}
+        if got is not want:
+            raise AssertionError(f"{name}: you chose {names.get(id(got), type(got).__name__)!r}, cam_layer chooses {names[id(want)]!r}"
+                                 + (" (the block output gets a gradient on the CLS token only: use the block's ln_1)" if 'resblocks' in names.get(id(got), '') else ''))
+    return "layer4 for the ModifiedResNet, ln_1 of the last block for the ViT, as cam_layer chooses"
+
+@exercise('01a.2', 'Confusion clips in a RAER-like test split')
+def _check_confusion_test(answer):
+    from clip_caer_nb.synth import plan_synthetic
+    _, _, plans = plan_synthetic(1000, seed=0, imbalance='raer')
+    want = sum(p.split == 'test' and p.label == 2 for p in plans)
+    n_test = sum(p.split == 'test' for p in plans)
+    if answer != want:
+        raise AssertionError(f"you said {answer!r}; plan_synthetic(1000, imbalance='raer') puts {want} Confusion clips among its "
+                             f"{n_test} test clips (RAER's proportions: 7 of 528)")
+    return f"{want} Confusion clips of {n_test} test clips: one of them is worth {100 / 5 / want:.1f} UAR points"
+
 # %% ../nbs/98_course.ipynb #bfae97a6
 def _src(cell) -> str: return ''.join(cell['source'])
 def exercise_id(cell) -> str | None:
@@ -310,6 +502,19 @@ def _local_links(nb: dict, nbs: Path) -> dict:
         if c['cell_type'] == 'markdown': c['source'] = LINK_RE.sub(fix, _src(c))
     return nb
 
+MATHJAX_PATH = 'mathjax/tex-svg.js'   # where the site's MathJax lives, relative to the book's _static/ (Sphinx's `mathjax_path`)
+
+def mathjax_source() -> Path:
+    "MathJax 3's single-file TeX-to-SVG build from the `django-static-mathjax` pip package: fonts included, nothing fetched."
+    try:
+        import importlib.resources as res
+        p = Path(str(res.files('mathjax') / 'static' / 'mathjax' / 'es5' / 'tex-svg.js'))
+    except (ModuleNotFoundError, TypeError): p = None
+    if p is None or not p.is_file():
+        raise FileNotFoundError("course site: MathJax not found (mathjax/static/mathjax/es5/tex-svg.js); `pip install django-static-mathjax` "
+                                "(a dev requirement): the site renders its math offline with it instead of loading MathJax from a CDN")
+    return p
+
 def _book_files(book: Path, nbs: Path, root: str):
     names = [p.stem for p in course_notebooks(nbs)]
     if root not in names: raise FileNotFoundError(f"course site: the landing page {root}.ipynb is not in {nbs}")
@@ -318,10 +523,12 @@ def _book_files(book: Path, nbs: Path, root: str):
     for md in nbs.glob('*.md'): shutil.copy2(md, book / md.name)
     figs = nbs.parent / 'figures'
     if figs.is_dir(): shutil.copytree(figs, book / 'figures')
+    mj = book / '_static' / MATHJAX_PATH; mj.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(mathjax_source(), mj)      # jupyter-book adds the book's _static/ to html_static_path
     (book / '_config.yml').write_text('\n'.join([
         'title: "CLIP-CAER: a course"', 'author: clip-caer-nb developers', 'only_build_toc_files: true',
         'execute:', '  execute_notebooks: "off"', 'sphinx:', '  config:', '    html_show_copyright: false',
-        '    suppress_warnings: ["myst.header"]', '']), encoding='utf-8')
+        '    suppress_warnings: ["myst.header"]', f'    mathjax_path: {MATHJAX_PATH}', '']), encoding='utf-8')
     toc = [f'format: jb-book', f'root: {root}', 'chapters:'] + [f'- file: {page(n)}' for n in names if n != root]
     (book / '_toc.yml').write_text('\n'.join(toc) + '\n', encoding='utf-8')
 
@@ -349,7 +556,16 @@ def build_site(out, # output folder: gets index.html and the pages
 
 # %% ../nbs/98_course.ipynb #82df80f7
 _PROBE = """<script>window.addEventListener('load', () => { const r = [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth]);
-document.body.setAttribute('data-images', JSON.stringify(r)); });</script>"""
+document.body.setAttribute('data-images', JSON.stringify(r));
+const done = () => document.body.setAttribute('data-math', String(document.querySelectorAll('mjx-container').length));
+if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(done, done); else done(); });</script>"""
+
+SCRIPT_SRC_RE = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"', re.I)
+def remote_scripts(html: str) -> list[str]:
+    "The `<script src>` of an HTML page that point outside the site (http://, https://, //)."
+    return [s for s in SCRIPT_SRC_RE.findall(html) if re.match(r'(https?:)?//', s)]
+
+def has_math(html: str) -> bool: return 'class="math notranslate' in html   # how Sphinx/MyST mark $...$ and $$...$$
 
 def chromium_binary() -> str:
     "The headless browser to use: Debian's `chromium` (or `chromium-browser`, `google-chrome`)."
@@ -362,8 +578,8 @@ def _chromium(*args, timeout=120):
            '--virtual-time-budget=10000', *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
-def page_images(page) -> list[tuple[str, int]]:
-    "(src, naturalWidth) of every <img> of an HTML page as headless Chromium loads it (0 = did not load)."
+def page_probe(page) -> dict:
+    "What headless Chromium sees on an HTML page: `images` [(src, naturalWidth)] (0 = did not load), `math` (formulas MathJax typeset, or None)."
     page = Path(page)
     probe = page.with_name(f'_probe_{page.name}')
     probe.write_text(page.read_text(encoding='utf-8').replace('</body>', _PROBE + '</body>'), encoding='utf-8')
@@ -372,7 +588,12 @@ def page_images(page) -> list[tuple[str, int]]:
     m = re.search(r'data-images="([^"]*)"', dom)
     if not m: raise RuntimeError(f"course check-site: chromium did not report the images of {page}")
     import html
-    return [tuple(x) for x in json.loads(html.unescape(m.group(1)))]
+    k = re.search(r'data-math="(\d+)"', dom)
+    return dict(images=[tuple(x) for x in json.loads(html.unescape(m.group(1)))], math=int(k.group(1)) if k else None)
+
+def page_images(page) -> list[tuple[str, int]]:
+    "(src, naturalWidth) of every <img> of an HTML page as headless Chromium loads it (0 = did not load)."
+    return page_probe(page)['images']
 
 def screenshot(page, png, size=(1200, 1600)) -> Path:
     "A PNG screenshot of `page` by headless Chromium."
@@ -385,16 +606,26 @@ def check_site(site, # a folder written by `build_site`
                page: str = '10_gradcam.html', # a lesson page that shows figures
                png=None, # where to save a screenshot (optional)
               ) -> dict:
-    "Open `page` in headless Chromium: it must show at least one image and every image must load; the screenshot must not be blank."
+    "Open `page` in headless Chromium: every image loads (at least one figure), its math is typeset by the site's own MathJax (no page with math loads a remote one); the screenshot is not blank."
     site = Path(site); p = site / page
     if not (site / 'index.html').exists(): raise FileNotFoundError(f"course check-site: {site}/index.html not found (run `clip-caer course site {site}`)")
     if not p.exists(): raise FileNotFoundError(f"course check-site: page {p} not found")
-    imgs = page_images(p)
+    math_pages = []
+    for q in sorted(site.glob('*.html')):
+        text = q.read_text(encoding='utf-8', errors='replace')
+        if not has_math(text): continue
+        math_pages.append(q.name)
+        remote = [s for s in remote_scripts(text) if 'mathjax' in s.lower()]
+        if remote: raise AssertionError(f"course check-site: {q.name} has math but loads MathJax from the network ({remote[0]}); "
+                                        f"the site must render offline (build it with `clip-caer course site`, which ships MathJax)")
+    probe = page_probe(p); imgs = probe['images']
     shown = [s for s, w in imgs if w > 0 and 'logo' not in (s or '')]
     broken = [s for s, w in imgs if w == 0]
     if broken: raise AssertionError(f"course check-site: {page}: images that did not load: {broken}")
     if not shown: raise AssertionError(f"course check-site: {page} shows no figure")
-    res = dict(page=page, images=len(imgs), shown=len(shown))
+    res = dict(page=page, images=len(imgs), shown=len(shown), math_pages=len(math_pages), math=probe['math'])
+    if page in math_pages and not probe['math']:
+        raise AssertionError(f"course check-site: {page} has math but MathJax typeset none of it in the browser (is {MATHJAX_PATH} in _static/?)")
     if png is not None:
         from PIL import Image
         im = np.asarray(Image.open(screenshot(p, png)).convert('L'))
