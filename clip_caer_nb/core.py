@@ -13,12 +13,13 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
+__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'MARKER', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
            'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
            'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
            'get_device', 'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
-           'atomic_dir', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install',
-           'env_cli', 'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
+           'atomic_dir', 'RunLocked', 'lock_path', 'clean_leftovers', 'run_lock', 'write_marker', 'check_replaceable',
+           'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
+           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -329,6 +330,90 @@ def atomic_dir(out,                # the folder to (re)write; its parent is crea
             out.mkdir(exist_ok=True)
             for f in sorted(tmp.iterdir()): os.replace(f, out / f.name)
     finally: shutil.rmtree(tmp, ignore_errors=True)
+
+# %% ../nbs/00_core.ipynb #b1bc02a4
+import socket
+MARKER = '.clip-caer'          # the file in every folder this project writes as a whole (data sets, prediction folders)
+
+class RunLocked(OSError):
+    "Another running process holds the lock of this output folder."
+
+def lock_path(out, inside: bool = False) -> Path:
+    "The lock file of output folder `out`: `.NAME.lock` in its parent folder (`inside`: `out/.clip-caer.lock`)."
+    out = Path(out); return out / f'{MARKER}.lock' if inside else out.parent / f'.{out.name}.lock'
+
+def _pid_alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True        # it exists, it is someone else's
+    return True
+
+def clean_leftovers(out, quiet: bool = False) -> list[Path]:
+    "Remove the hidden temp folders `.NAME.tmp-*` / `.NAME.old-*` a killed run left beside `out`; call it holding `run_lock(out)`."
+    import glob
+    out = Path(out); gone = []
+    if not out.parent.is_dir(): return gone
+    for pat in (f'.{glob.escape(out.name)}.tmp-*', f'.{glob.escape(out.name)}.old-*'):
+        for p in sorted(out.parent.glob(pat)):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True); gone.append(p)
+                if not quiet: print(f"note: removed {p}, the temporary folder of an interrupted earlier run", file=sys.stderr)
+    return gone
+
+@contextlib.contextmanager
+def run_lock(out,                       # the output folder (it need not exist yet)
+             command: str = 'clip-caer', # who holds the lock, for the message a second process prints
+             clean: bool = True,         # remove leftover temp folders of `out` once the lock is held
+             inside: bool = False,       # lock file inside `out` (a folder that is never swapped, e.g. the demo's top folder)
+            ):
+    "Hold the exclusive lock of output folder `out` for the `with` block; `RunLocked` if a running process holds it."
+    out = Path(out); lock = lock_path(out, inside)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    me = dict(pid=os.getpid(), host=socket.gethostname(), command=command, started=time.strftime('%Y-%m-%d %H:%M:%S'))
+    mine = False
+    for attempt in range(3):
+        try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 & ~_umask())
+        except FileExistsError:
+            try: held = json.loads(lock.read_text())
+            except (OSError, ValueError): held = {}
+            pid, host = held.get('pid'), held.get('host')
+            if pid == me['pid'] and host == me['host']: break      # this process holds it already (a nested call)
+            unreadable = not isinstance(pid, int) and time.time() - lock.stat().st_mtime > 10 if lock.exists() else True
+            if attempt < 2 and (unreadable or (host == me['host'] and isinstance(pid, int) and not _pid_alive(pid))):
+                print(f"note: taking over the stale lock {lock} of {held.get('command', 'a run')} "
+                      f"(pid {pid} on {host} is no longer running)", file=sys.stderr)
+                with contextlib.suppress(FileNotFoundError): os.remove(lock)
+                continue
+            raise RunLocked(f"{out} is in use by {held.get('command', 'another process')} (pid {pid} on host {host}, since "
+                            f"{held.get('started', '?')}); wait for it to finish or use another output folder "
+                            f"(if that process is gone, delete {lock})") from None
+        with os.fdopen(fd, 'w') as f: json.dump(me, f)
+        mine = True; break
+    try:
+        if clean and mine: clean_leftovers(out)
+        yield lock
+    finally:
+        if mine:
+            with contextlib.suppress(OSError, ValueError):
+                if json.loads(lock.read_text()).get('pid') == me['pid']: os.remove(lock)
+
+def write_marker(folder, what: str) -> Path:
+    "Leave the `.clip-caer` marker in `folder` (usually a temp folder about to be renamed in): what wrote it and when."
+    from clip_caer_nb import __version__
+    p = Path(folder) / MARKER
+    p.write_text(json.dumps(dict(written_by=what, version=__version__, time=time.strftime('%Y-%m-%d %H:%M:%S'))) + '\n')
+    return p
+
+def check_replaceable(out, legacy=frozenset()) -> None:
+    "Refuse (`FileExistsError`) to replace `out` unless it is missing, empty, marked `.clip-caer` or holds only `legacy` names."
+    out = Path(out)
+    if not out.exists(): return
+    if not out.is_dir(): raise FileExistsError(f"refusing to replace {out}: it is a file, not a folder this project wrote")
+    names = sorted(p.name for p in out.iterdir())
+    if not names or MARKER in names or (legacy and set(names) <= set(legacy)): return
+    shown = ', '.join(names[:5]) + (f' and {len(names) - 5} more' if len(names) > 5 else '')
+    raise FileExistsError(f"refusing to replace {out}: it was not written by clip-caer (no {MARKER} marker file) and "
+                          f"holds {shown}; choose another output folder, or move or delete it yourself")
 
 # %% ../nbs/00_core.ipynb #eaef952c
 GIT_URL = 'https://github.com/clip-caer-nb/clip-caer-nb'   # settings.ini's git_url; the notebooks' setup cell installs from it

@@ -12,17 +12,19 @@ from typing import Sequence
 import numpy as np
 import cv2
 import torch
-from .core import CLASSES, DataConfig, atomic_dir, atomic_write, atomic_write_text, get_preset, in_test, project_path
+from .core import CLASSES, DataConfig, atomic_dir, atomic_write, atomic_write_text, get_preset, in_test, project_path, replace_dir
+from .core import MARKER, check_replaceable, write_marker
 
 # %% auto #0
-__all__ = ['Box', 'SPLITS', 'IMAGE_EXTS', 'CLIP_MEAN', 'CLIP_STD', 'CACHE_VERSION', 'ClipRecord', 'clip_key', 'clip_dir',
-           'parse_scene_participant', 'DataError', 'parse_annotation', 'load_face_boxes', 'load_context_boxes',
-           'data_paths', 'RAERWriter', 'infer_prefix', 'rebase_paths', 'natural_key', 'sort_frames', 'list_frames',
-           'tsn_train_indices', 'tsn_test_indices', 'uniform_jitter_indices', 'sample_indices', 'decode_frame',
-           'face_crop_box', 'context_crop_box', 'resize_face', 'letterbox', 'crop_face', 'crop_context',
-           'resolve_face_boxes', 'clip_crops', 'draw_augment', 'apply_augment', 'to_float_clip', 'cache_fingerprint',
-           'clip_cache_file', 'RAERDataset', 'make_tiny_raer', 'validate_data', 'problems', 'validate_data_cli',
-           'clips_table', 'plot_overview', 'plot_sampling', 'frames_read', 'plot_frame_order', 'show_clip']
+__all__ = ['Box', 'SPLITS', 'DATASET_FILES', 'IMAGE_EXTS', 'CLIP_MEAN', 'CLIP_STD', 'CACHE_VERSION', 'ClipRecord', 'clip_key',
+           'clip_dir', 'parse_scene_participant', 'DataError', 'parse_annotation', 'load_face_boxes',
+           'load_context_boxes', 'data_paths', 'RAERWriter', 'infer_prefix', 'rebase_paths', 'natural_key',
+           'sort_frames', 'list_frames', 'tsn_train_indices', 'tsn_test_indices', 'uniform_jitter_indices',
+           'sample_indices', 'decode_frame', 'face_crop_box', 'context_crop_box', 'resize_face', 'letterbox',
+           'crop_face', 'crop_context', 'resolve_face_boxes', 'clip_crops', 'draw_augment', 'apply_augment',
+           'to_float_clip', 'cache_fingerprint', 'clip_cache_file', 'RAERDataset', 'make_tiny_raer', 'validate_data',
+           'problems', 'validate_data_cli', 'clips_table', 'plot_overview', 'plot_sampling', 'frames_read',
+           'plot_frame_order', 'show_clip']
 
 # %% ../nbs/01_dataset.ipynb #7ae69f8d
 Box = tuple[float, float, float, float]  # [x1, y1, x2, y2] in pixels of the full frame
@@ -152,6 +154,9 @@ def data_paths(data_dir, split: str) -> dict:
     return dict(annotation=d/f'{split}.txt', face_boxes=pick('face.json'), context_boxes=pick('body.json'), root=d)
 
 # %% ../nbs/01_dataset.ipynb #5a26c372
+DATASET_FILES = frozenset({'train.txt', 'val.txt', 'test.txt', 'face.json', 'body.json', 'images', 'synth.json', 'truth.json',
+                           'face_filled.json', 'prepare_video.json', 'demo.json', '.crop-cache'})   # what a data set written before the marker holds
+
 class RAERWriter:
     "Write a data set in the RAER layout atomically: `with RAERWriter(out) as w: w.add_clip(...)`."
     def __init__(self, out_dir, overwrite: bool = False,  # replace an existing `out_dir`
@@ -165,6 +170,7 @@ class RAERWriter:
     def __enter__(self):
         if self.out_dir.exists() and not self.overwrite:
             raise FileExistsError(f"{self.out_dir} already exists; pass overwrite=True to replace it")
+        check_replaceable(self.out_dir, legacy=DATASET_FILES)     # --overwrite replaces only a folder this project wrote
         self._dir = atomic_dir(self.out_dir)
         self.tmp = self._dir.__enter__()
         self.lines = {s: [] for s in SPLITS}
@@ -217,6 +223,7 @@ class RAERWriter:
                 for s, lines in self.lines.items(): (self.tmp / f'{s}.txt').write_text(''.join(l + '\n' for l in lines))
                 (self.tmp / 'face.json').write_text(json.dumps(self.face))
                 (self.tmp / 'body.json').write_text(json.dumps(self.context))
+                write_marker(self.tmp, 'RAERWriter (clip-caer synth / prepare-video / make_tiny_raer)')
                 if self.out_dir.exists() and not self.overwrite: raise FileExistsError(f"{self.out_dir} appeared while writing; not replacing it")
         except BaseException as e:
             self.tmp = None; done.__exit__(type(e), e, e.__traceback__); raise   # `atomic_dir` removes the temporary folder
@@ -314,14 +321,18 @@ def decode_frame(path, strict: bool = False) -> np.ndarray:
     "Decode an image file to an HxWx3 uint8 RGB array; corrupt or truncated files raise `DataError` naming the file."
     return cv2.cvtColor(_decode_bgr(path, strict), cv2.COLOR_BGR2RGB)
 
+_STDERR_SINK = {}   # pid -> the temporary file libjpeg's stderr goes to while `strict` decodes (one per process, reused)
+
 def _imdecode_with_warnings(data: np.ndarray):
     "OpenCV's `imdecode`, plus what libjpeg printed on the way (it reports corrupt data on stderr and decodes anyway)."
     sys.stderr.flush()
-    with tempfile.TemporaryFile() as f:
-        saved = os.dup(2); os.dup2(f.fileno(), 2)
-        try: img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        finally: os.dup2(saved, 2); os.close(saved)
-        f.seek(0); return img, f.read().decode(errors='replace').strip()
+    f = _STDERR_SINK.get(os.getpid())
+    if f is None: f = _STDERR_SINK[os.getpid()] = tempfile.TemporaryFile()
+    f.seek(0); f.truncate()
+    saved = os.dup(2); os.dup2(f.fileno(), 2)
+    try: img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    finally: os.dup2(saved, 2); os.close(saved)
+    f.seek(0); return img, f.read().decode(errors='replace').strip()
 
 def _decode_bgr(path, strict: bool = False) -> np.ndarray:
     "`decode_frame` without the colour conversion (OpenCV's BGR order); `strict` also refuses data libjpeg had to repair."
@@ -410,8 +421,13 @@ def resolve_face_boxes(frame_names: Sequence[str], boxes: dict | None, policy: s
 def clip_crops(files: Sequence, face_boxes: Sequence, context_box: Box | None, size: int, margin: int = 20) -> tuple[np.ndarray, np.ndarray]:
     "Face and context crops `(N,S,S,3)` uint8 of the frame `files`, with one face box (or None) per file."
     face = np.empty((len(files), size, size, 3), np.uint8); context = np.empty_like(face)
+    shape0 = None
     for i, (f, b) in enumerate(zip(files, face_boxes)):
-        frame = _decode_bgr(f)                      # BGR; converted to RGB after cropping, on the small crops only
+        frame = _decode_bgr(f, strict=True)         # BGR (converted to RGB on the small crops); libjpeg's repairs are errors
+        if shape0 is None: shape0 = frame.shape
+        elif frame.shape[:2] != shape0[:2]:         # the boxes are in one frame size: another size would crop the wrong place
+            raise DataError(f"frame {f} is {frame.shape[1]}x{frame.shape[0]} but frame {Path(files[0]).name} of the same clip is "
+                            f"{shape0[1]}x{shape0[0]}; every frame of a clip must have one size (its face boxes are in those coordinates)")
         try:
             face[i] = crop_face(frame, b, size, margin)
             context[i] = crop_context(frame, context_box, size)
@@ -652,13 +668,13 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
                   label_offset: int = 1, n_classes: int = len(CLASSES), classes: Sequence[str] = CLASSES,
                   frame_order: str = 'natural', missing_face_box: str = 'full_frame', missing_context_box: str = 'full_frame',
                   num_segments: int = 16,  # clips shorter than this are counted as short (padded at the edge)
-                  decode: bool = False,  # decode every frame (slow) instead of checking headers and JPEG end markers
+                  decode: bool = False,  # decode every frame (slow); default: the first, middle and last frame of each clip
                   progress: bool = False) -> dict:
     "Check annotation(s), box files and frames; a report dict with counts, `errors` and `warnings` (lists of {clip, problem})."
     anns = [annotation] if isinstance(annotation, (str, os.PathLike)) else list(annotation)
     rep = dict(ok=False, annotations=[str(a) for a in anns], clips=0, frames=0, frames_missing_face_box=0,
                clips_missing_face_box=0, clips_missing_context_box=0, face_boxes_clamped=0, context_boxes_clamped=0,
-               non_rgb_frames=0, short_clips=0, labels={c: 0 for c in list(classes)[:n_classes]}, scenes={}, participants=0,
+               non_rgb_frames=0, short_clips=0, frames_decoded=0, labels={c: 0 for c in list(classes)[:n_classes]}, scenes={}, participants=0,
                errors=[], warnings=[])
     err = lambda clip, problem: rep['errors'].append(dict(clip=str(clip), problem=problem))
     wrn = lambda clip, problem: rep['warnings'].append(dict(clip=str(clip), problem=problem))
@@ -669,7 +685,7 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
             err(str(path), str(e)); continue
         if what == 'face': faces = boxes
         else: contexts = boxes
-    records = []
+    records, empty = [], []
     for a in anns:
         a = Path(a)
         if not a.is_file(): err(str(a), f"annotation file {a} does not exist"); continue
@@ -677,7 +693,10 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
         except (OSError, UnicodeDecodeError) as e: err(str(a), f"cannot read the annotation file: {e}"); continue
         recs, probs = _parse_annotation_lines(text, str(a), root, label_offset, n_classes)
         for p in probs: err(p['clip'], p['problem'])
+        if not recs and not probs: empty.append(a)
         records += recs
+    for a in empty:   # an empty split beside others (prepare-video writes empty train/val files) is a warning; all empty: an error
+        (err if len(empty) == len(anns) else wrn)(str(a), f"annotation file {a} lists no clips")
     for p, n in Counter(r.path for r in records).items():
         if n > 1: wrn(p, f"listed {n} times in the annotation(s)")
     paths = [r.path for r in records]
@@ -712,17 +731,30 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
         names = names[:r.num_frames]
         rep['frames'] += len(names)
         sizes, modes = {}, Counter()
+        sample = set(names) if decode else {names[0], names[len(names) // 2], names[-1]}   # strict decode (libjpeg's repairs)
         for n in names:
-            size, mode, problem = _check_image(d / n, decode)
+            size, mode, problem = _check_image(d / n, n in sample)
+            rep['frames_decoded'] += n in sample
             if problem: err(r.path, f"frame {d/n} {problem}"); continue
             sizes[n] = size
             if mode != 'RGB': modes[mode] += 1
+        if len(set(sizes.values())) > 1:   # face boxes are in one frame size; a frame of another size would be cropped wrongly
+            (W, H), _ = Counter(sizes.values()).most_common(1)[0]
+            odd = [n for n, s in sizes.items() if s != (W, H)]
+            err(r.path, f"frame {d/odd[0]} is {sizes[odd[0]][0]}x{sizes[odd[0]][1]} but the clip's other frames are {W}x{H} "
+                        f"({len(odd)} frame(s) of another size); every frame of a clip must have one size")
         if modes:
             rep['non_rgb_frames'] += sum(modes.values())
             wrn(r.path, f"{sum(modes.values())} frame(s) are not RGB ({', '.join(f'{m}: {c}' for m, c in modes.items())}); they are converted to RGB when loading")
         if faces is not None:
             fb = faces.get(r.path, {})
             miss = [n for n in names if n not in fb]
+            if fb and len(miss) == len(names):   # the clip has boxes, but for other file names: 001.jpg or 1.png vs 1.jpg
+                keys = sort_frames(list(fb), frame_order)
+                err(r.path, f"none of its {len(names)} frames is named as the face boxes expect: {d} holds {names[0]} … {names[-1]}, "
+                            f"the face box file names {keys[0]} … {keys[-1]}; name the frames 1.jpg … N.jpg (JPEG, no zero padding) "
+                            f"like the box keys")
+                miss = []
             rep['frames_missing_face_box'] += len(miss)
             if miss:
                 if len(miss) == len(names): rep['clips_missing_face_box'] += 1
@@ -786,8 +818,26 @@ def _format_report(rep: dict, max_items: int = 20) -> str:
         lines.append(f"{kind} ({len(items)}):")
         lines += [f"  {e['clip']}: {e['problem']}" for e in items[:max_items]]
         if len(items) > max_items: lines.append(f"  ... and {len(items) - max_items} more (use --json for all)")
-    lines.append('OK: the data set is usable' if rep['ok'] else f"NOT USABLE: {len(rep['errors'])} error(s)")
+    t = rep.get('training')
+    use = ('' if t is None else f" for training with the {t['preset']} preset ({t['train_clips']} train clips, batch size "
+           f"{t['batch_size']}{', drop_last' if t['drop_last'] else ''})" if t['train_clips'] else
+           ' for evaluation (train.txt lists no clips, so not for training)')
+    lines.append(f'OK: the data set is usable{use}' if rep['ok'] else f"NOT USABLE: {len(rep['errors'])} error(s)")
     return '\n'.join(lines)
+
+def _check_training(rep: dict, data_dir, preset: str = 'demo', batch_size: int | None = None) -> dict:
+    "Add `rep['training']`: does `data_dir/train.txt` fill one batch of `preset` (`drop_last`)? An error in `rep` if not."
+    cfg = get_preset(preset).data
+    bs = batch_size or cfg.batch_size
+    ann = data_paths(data_dir, 'train')['annotation']
+    try: n = len(_parse_annotation_lines(ann.read_text(encoding='utf-8-sig'), str(ann))[0]) if ann.is_file() else 0
+    except (OSError, UnicodeDecodeError): n = 0
+    rep['training'] = dict(preset=preset, batch_size=bs, drop_last=cfg.drop_last, train_clips=n)
+    if n and cfg.drop_last and n < bs:
+        rep['errors'].append(dict(clip=str(ann), problem=f"{n} train clips are fewer than one batch of the {preset} preset (batch size "
+                                  f"{bs}, drop_last=True): training would have no batch; add clips or train with --set data.batch_size={n}"))
+        rep['ok'] = False
+    return rep
 
 def validate_data_cli(argv=None) -> int:
     "`clip-caer validate-data`: check a RAER-layout data set; exit 0 if usable, 1 with the errors listed."
@@ -801,7 +851,10 @@ def validate_data_cli(argv=None) -> int:
     p.add_argument('--data', help='data folder with the default layout (train/val/test.txt, face.json, body.json)')
     p.add_argument('--split', default='all', choices=[*SPLITS, 'all'], help='split of --data to check (default: all)')
     p.add_argument('--json', action='store_true', help='print the report as one JSON object')
-    p.add_argument('--decode', action='store_true', help='decode every frame (slow) instead of checking headers')
+    p.add_argument('--decode', action='store_true', help='decode every frame strictly (slow); by default the first, middle and last '
+                   'frame of each clip are decoded and the others have their headers and JPEG end markers checked')
+    p.add_argument('--preset', default='demo', choices=('demo', 'paper'), help='training preset whose batch size the train split must fill (default demo)')
+    p.add_argument('--batch-size', type=int, default=None, help="training batch size to check the train split against (default: the preset's)")
     p.add_argument('--label-offset', type=int, default=1, help='first label value in the files (RAER: 1)')
     p.add_argument('--frame-order', default='natural', choices=['natural', 'lexicographic'])
     p.add_argument('--missing-face-box', default='full_frame', choices=['full_frame', 'nearest', 'error'])
@@ -826,6 +879,7 @@ def validate_data_cli(argv=None) -> int:
                             progress=not a.json and sys.stderr.isatty())
     except Exception as e:   # a bug or an unforeseen input: one clear line, not a traceback
         print(f'clip-caer validate-data: error: {type(e).__name__}: {e}', file=sys.stderr); return 1
+    if a.data and a.split in ('all', 'train'): _check_training(rep, a.data, a.preset, a.batch_size)
     if a.json: print(json.dumps(rep, indent=1))
     else: print(_format_report(rep, a.max_items))
     if not rep['ok']:

@@ -179,6 +179,11 @@ def demo_cli(argv=None) -> int:
     try: apply_overrides(get_preset('demo'), a.set)
     except (KeyError, ValueError) as e: p.error(e.args[0] if e.args else str(e))
     out = Path(a.out) if a.out else project_path()
-    try: run_demo(out, a.clips, a.epochs, a.seed, a.set, progress=not a.quiet, log=print)
+    import sys
+    from clip_caer_nb.core import RunLocked, run_lock
+    try:
+        with run_lock(out, prog, clean=False, inside=True):   # two demos into one folder: the second refuses
+            run_demo(out, a.clips, a.epochs, a.seed, a.set, progress=not a.quiet, log=print)
+    except RunLocked as e: print(f"{prog}: error: {e}", file=sys.stderr); return 1
     except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e: return _err(prog, e)
     return 0

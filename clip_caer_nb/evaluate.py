@@ -156,12 +156,24 @@ def _save_npy_atomic(path, arr):
     if path.suffix != '.npy': raise ValueError(f"--save-logits {path}: expected a file name ending in .npy")
     return atomic_write(path, lambda p: np.save(p, arr))
 
+def _which_weights(checkpoint, which: str | None) -> str:
+    "'best' or 'last' for `checkpoint`; a run without best weights: an error if `which='best'` was asked, else 'last' with a note."
+    p = Path(checkpoint).expanduser()
+    if which == 'last' or not p.is_dir() or not ((p / 'summary.json').exists() or (p / 'metrics.csv').exists()): return which or 'best'
+    if any((p / c).exists() for c in BEST_CANDIDATES): return 'best'
+    if which == 'best': raise FileNotFoundError(f"{p} has no best weights ({p / 'best'} is missing); pass --which last to evaluate "
+                                                f"its last weights {p / 'model.safetensors'}")
+    print(f"clip-caer eval: note: {p} has no best/ (the best epoch's weights); evaluating its last weights "
+          f"{p / 'model.safetensors'} (--which last)", file=sys.stderr)
+    return 'last'
+
 def eval_cli(argv=None) -> int:
     "`clip-caer eval`: score a run or checkpoint on an annotation file: UAR, WAR, per-class recall, confusion matrix."
     p = argparse.ArgumentParser(prog='clip-caer eval', description=(
         'Evaluate a run directory (its best weights by default) or a weights file/directory on a RAER-layout split.'))
     p.add_argument('--checkpoint', required=True, metavar='RUN_OR_FILE', help='run directory, weights directory or .safetensors file')
-    p.add_argument('--which', choices=('best', 'last'), default='best', help='for a run directory: best epoch (default) or last epoch')
+    p.add_argument('--which', choices=('best', 'last'), default=None,
+                   help="for a run directory: best epoch (default; the last weights, with a note, if the run has no best/) or last epoch")
     p.add_argument('--data', metavar='DIR', help='data directory in the default layout (DIR/{split}.txt, DIR/face.json, DIR/body.json)')
     p.add_argument('--split', default='test', choices=('train', 'val', 'test'), help='split of --data to score (default test)')
     p.add_argument('--annotation', metavar='A', help='annotation file (`<frames_dir> <num_frames> <label>` per line)')
@@ -188,7 +200,8 @@ def eval_cli(argv=None) -> int:
         else: paths = dict(annotation=a.annotation, face_boxes=a.face_boxes, context_boxes=a.context_boxes, root=a.root)
         for k in ('annotation', 'face_boxes', 'context_boxes'):
             if not Path(paths[k]).is_file(): raise FileNotFoundError(f"{k.replace('_', ' ')} file {paths[k]} does not exist")
-        model, cfg, weights = load_for_eval(a.checkpoint, a.compat, a.which, a.device)
+        which = _which_weights(a.checkpoint, a.which)
+        model, cfg, weights = load_for_eval(a.checkpoint, a.compat, which, a.device)
         ds = RAERDataset(paths['annotation'], paths['face_boxes'], paths['context_boxes'], root=paths.get('root'),
                          cfg=cfg.data, train=False)
         with warnings.catch_warnings(record=True) as caught:

@@ -14,7 +14,7 @@ from .core import CLASSES, Config, DataConfig, atomic_dir, config_to_dict, get_d
 from .data import Box, DataError, crop_context, crop_face, resolve_face_boxes, sample_indices, to_float_clip
 from .video import (CONTEXT_MODES, DETECTORS, FaceDetector, PrepareVideoError, VideoInfo, VideoReadError,
                                 clip_frame_indices, context_box_from_faces, fill_gaps, get_detector, prepare_clips,
-                                read_frames, smooth_boxes, video_info)
+                                read_frames, smooth_boxes, video_info, VIDEO_EXTENSIONS)
 
 # %% auto #0
 __all__ = ['DEFAULT_FPS', 'MAX_FRAME_BYTES', 'PredictError', 'SampledVideo', 'load_boxes', 'sample_video', 'window_starts',
@@ -267,10 +267,13 @@ def plot_timeline(result: dict, truth: Sequence | None = None,  # [(start_s, end
 # %% ../nbs/13_predict.ipynb #e8e0afc0
 def write_prediction(result: dict, out_dir, overwrite: bool = False, truth=None, dpi: int = 100) -> dict:
     "Write `predictions.json` and `timeline.png` into `out_dir` atomically (`atomic_dir`); returns their paths."
+    from clip_caer_nb.core import check_replaceable, write_marker
     out = Path(out_dir)
     if out.exists() and not overwrite: raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
+    check_replaceable(out, legacy={'predictions.json', 'timeline.png'})    # --overwrite replaces only a prediction folder
     with atomic_dir(out) as tmp:
         (tmp / 'predictions.json').write_text(json.dumps(result, indent=1) + '\n')
+        write_marker(tmp, 'clip-caer predict')
         fig = plot_timeline(result, truth, title=f"{Path(result['video']).name}: class probabilities per window")
         save_figure(fig, 'timeline.png', tmp, dpi=dpi, close=True, bbox_inches='tight')
     return dict(json=out / 'predictions.json', timeline=out / 'timeline.png')
@@ -302,15 +305,19 @@ def predict_cli(argv=None) -> int:
     if not 0 <= a.min_face_fraction <= 1: ap.error(f'--min-face-fraction {a.min_face_fraction}: expected a number in [0, 1]')
     out = Path(a.out) if a.out else Path(f'predict-{Path(a.video).stem}')
     from clip_caer_nb.evaluate import load_for_eval
+    from clip_caer_nb.core import RunLocked, run_lock
     try:
+        if Path(a.video).is_dir(): raise VideoReadError(f"{a.video} is a folder; predict takes one video file ("
+                                                        f"{' '.join(VIDEO_EXTENSIONS)}); run it once per video")
         if not Path(a.video).is_file(): raise VideoReadError(f"video file {a.video} does not exist")
         if out.exists() and not a.overwrite: raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
-        model, cfg, weights = load_for_eval(a.checkpoint, which=a.which, device=a.device)
-        det = get_detector(a.detector, a.centerface_onnx) if a.boxes is None else None
-        res = predict_video(a.video, model, cfg, a.window, a.stride, a.fps, det, a.boxes, a.context, a.min_face_fraction,
-                            a.batch_size, a.max_side, checkpoint=weights, progress=sys.stderr.isatty() and not in_test())
-        paths = write_prediction(res, out, overwrite=a.overwrite)
-    except (PredictError, PrepareVideoError, VideoReadError, FileExistsError, FileNotFoundError, ImportError, ValueError, KeyError) as e:
+        with run_lock(out, 'clip-caer predict'):
+            model, cfg, weights = load_for_eval(a.checkpoint, which=a.which, device=a.device)
+            det = get_detector(a.detector, a.centerface_onnx) if a.boxes is None else None
+            res = predict_video(a.video, model, cfg, a.window, a.stride, a.fps, det, a.boxes, a.context, a.min_face_fraction,
+                                a.batch_size, a.max_side, checkpoint=weights, progress=sys.stderr.isatty() and not in_test())
+            paths = write_prediction(res, out, overwrite=a.overwrite)
+    except (PredictError, PrepareVideoError, VideoReadError, FileExistsError, FileNotFoundError, ImportError, ValueError, KeyError, RunLocked) as e:
         print(f"clip-caer predict: error: {e}", file=sys.stderr); return 1
     s = res['summary']
     counts = ', '.join(f'{c} {n}' for c, n in s['predicted_counts'].items() if n)

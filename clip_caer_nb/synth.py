@@ -708,7 +708,12 @@ def synth_cli(argv=None) -> int:
     try: plan_synthetic(a.clips, a.seed, a.imbalance, spec)       # bad combinations fail here, before anything is written
     except ValueError as e: p.error(f"--clips {a.clips} --imbalance {a.imbalance}: {e}")
     t0 = time.time()
-    make_synthetic_raer(out, a.clips, a.seed, a.imbalance, a.frame_size, spec, overwrite=out.exists(), progress=not a.quiet)
+    from clip_caer_nb.core import RunLocked, run_lock
+    try:
+        with run_lock(out, 'clip-caer synth'):     # one writer per folder; leftovers of a killed run are removed here
+            make_synthetic_raer(out, a.clips, a.seed, a.imbalance, a.frame_size, spec, overwrite=out.exists(), progress=not a.quiet)
+    except (FileExistsError, RunLocked) as e:
+        print(f"clip-caer synth: error: {e}", file=sys.stderr); return 1
     counts = {s: len((out/f'{s}.txt').read_text().splitlines()) for s in _SPLITS}
     print(f"wrote {a.clips} clips to {out} in {time.time() - t0:.1f} s: " + ', '.join(f'{k} {v}' for k, v in counts.items()))
     return 0

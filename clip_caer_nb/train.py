@@ -520,6 +520,13 @@ def plot_curves(runs: dict,  # {label: run directory or history list}
     return fig
 
 # %% ../nbs/07_training.ipynb #481cc0b3
+def _resume_note(out) -> str:
+    "What a stopped `train` leaves in `out`, and how to continue."
+    try: ck = latest_checkpoint(out) if Path(out).is_dir() else None
+    except (OSError, ValueError, KeyError): ck = None   # a damaged pointer: say nothing rather than hide the real error
+    if ck is None: return f"no checkpoint was written to {out} yet; run the same command again to start over"
+    return f"the last checkpoint {Path(out) / 'state' / ck.name} is intact; continue with the same command plus --resume"
+
 def _err(prog: str, msg) -> int:
     print(f"{prog}: error: {msg.args[0] if isinstance(msg, KeyError) and msg.args else msg}", file=sys.stderr)
     return 2
@@ -564,11 +571,17 @@ def train_cli(argv=None) -> int:
     if data.is_file(): return _err(prog, f"--data {data} is a file; expected the data folder that holds train.txt, e.g. --data {data.parent}")
     if not (data / 'train.txt').exists(): return _err(prog, _missing_data_message(data, str(data / 'train.txt')))
     out = Path(a.out or f'runs/{a.preset}-{cfg.model.streams}')
+    from clip_caer_nb.core import RunLocked, run_lock
     try:
-        model = demo_model(cfg) if cfg.model.temporal_init_std is not None else None   # redrawn temporal tokens, as `clip-caer demo`
-        res = fit(cfg, data, out, resume=a.resume, model=model, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
-                  log=None if a.quiet else print, cpu=True if a.cpu else None)
+        with run_lock(out, prog):                     # a second `train --out` on the same folder refuses (pid, host)
+            model = demo_model(cfg) if cfg.model.temporal_init_std is not None else None   # redrawn temporal tokens, as `clip-caer demo`
+            res = fit(cfg, data, out, resume=a.resume, model=model, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
+                      log=None if a.quiet else print, cpu=True if a.cpu else None)
+    except RunLocked as e: print(f"{prog}: error: {e}", file=sys.stderr); return 1
     except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e: return _err(prog, e)
+    except BaseException as e:   # Ctrl-C, a full disk, a failed weights write: say what is left and how to go on (cli.main prints it)
+        if isinstance(e, (KeyboardInterrupt, OSError)) or type(e).__name__ == 'SafetensorError': e.add_note(_resume_note(out))
+        raise
     if not a.quiet: print(_short_summary(res))
     return 0
 

@@ -590,6 +590,9 @@ def prepare_video(input, out_dir, label=None, split: str = 'test', unlabeled: bo
     lab = 0 if unlabeled else parse_label(label)
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite: raise FileExistsError(f"{out_dir} already exists; pass --overwrite to replace it")
+    from clip_caer_nb.core import check_replaceable
+    from clip_caer_nb.data import DATASET_FILES
+    check_replaceable(out_dir, legacy=DATASET_FILES)          # before the slow pass 1: --overwrite replaces only a data set
     videos = list_videos(input)
     det = get_detector(detector)
     kw = dict(clip_seconds=clip_seconds, fps=fps, rule=rule, smooth_window=smooth_window, max_gap=max_gap, context=context,
@@ -641,12 +644,14 @@ def prepare_video_cli(argv=None) -> int:
     ap.add_argument('--overwrite', action='store_true', help='replace OUT_DIR if it exists')
     a = ap.parse_args(argv)
     if a.label is None and not a.unlabeled: ap.error(f"pass --label ({', '.join(CLASSES)}) or --unlabeled")
+    from clip_caer_nb.core import RunLocked, run_lock
     try:
         det = get_detector(a.detector, a.centerface_onnx)
-        rep = prepare_video(a.input, a.out_dir, label=a.label, split=a.split, unlabeled=a.unlabeled, clip_seconds=a.clip_seconds,
-                            fps=a.fps, detector=det, rule=a.choose, context=a.context, max_side=a.max_side,
-                            min_face_fraction=a.min_face_fraction, overwrite=a.overwrite, progress=sys.stderr.isatty() and not in_test())
-    except (PrepareVideoError, VideoReadError, FileExistsError, FileNotFoundError, ImportError, ValueError) as e:
+        with run_lock(a.out_dir, 'clip-caer prepare-video'):    # one writer per folder; leftovers of a killed run are removed
+            rep = prepare_video(a.input, a.out_dir, label=a.label, split=a.split, unlabeled=a.unlabeled, clip_seconds=a.clip_seconds,
+                                fps=a.fps, detector=det, rule=a.choose, context=a.context, max_side=a.max_side,
+                                min_face_fraction=a.min_face_fraction, overwrite=a.overwrite, progress=sys.stderr.isatty() and not in_test())
+    except (PrepareVideoError, VideoReadError, FileExistsError, FileNotFoundError, ImportError, ValueError, RunLocked) as e:
         print(f"clip-caer prepare-video: error: {e}", file=sys.stderr); return 1
     for v in rep['videos']:
         sk = f", skipped {len(v['skipped'])}" if v['skipped'] else ''
