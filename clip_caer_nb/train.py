@@ -325,6 +325,8 @@ def make_accelerator(mixed_precision: str = 'no', cpu: bool = False):
     st = AcceleratorState._shared_state
     if st and (str(st.get('_mixed_precision', mixed_precision)) != mixed_precision or (cpu and str(st.get('device', 'cpu')) != 'cpu')):
         AcceleratorState._reset_state()
+    elif st and not cpu and str(st.get('device', '')) == 'cpu' and torch.cuda.is_available() and st.get('num_processes', 1) == 1:
+        AcceleratorState._reset_state(reset_partial_state=True)   # a CPU run earlier in this kernel (e.g. a toy test); now the GPU
     return Accelerator(mixed_precision=mixed_precision, cpu=cpu)
 
 def _fmt(v, nd=2):
@@ -726,7 +728,7 @@ def synthetic_lesson(out,  # folder for data/ (the synthetic classroom) and runs
     from clip_caer_nb.backbone import build_clip
     from clip_caer_nb.data import RAERDataset
     from clip_caer_nb.prompts import clip_stream_features, get_descriptors, zero_shot_eval
-    dev = torch.device('cpu' if cpu or not torch.cuda.is_available() else 'cuda')
+    dev = torch.device('cpu') if cpu or not torch.cuda.is_available() else torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))   # this process's GPU
     if mixed_precision is None: mixed_precision = 'no' if dev.type == 'cpu' else ('bf16' if torch.cuda.is_bf16_supported() else 'fp16')
     say = log or (lambda *a: None)
     out = Path(out).resolve(); data = out / 'data' / 'synthetic-demo'
