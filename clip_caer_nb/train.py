@@ -21,7 +21,7 @@ __all__ = ['WHERE_KEYS', 'DEMO_CLIPS', 'DEMO_SYNTH', 'derive_seed', 'EpochBatchS
            'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'same_weights', 'participant_split',
            'load_splits', 'collate_clips', 'predict', 'epoch_metrics', 'make_accelerator', 'summarize', 'fit',
            'read_history', 'plot_curves', 'train_cli', 'class_counts', 'plot_class_balance', 'ensure_demo_data',
-           'demo_model', 'demo_config_for', 'demo_run']
+           'demo_model', 'demo_config_for', 'demo_run', 'amp_smoke_epoch', 'loss_fell', 'synthetic_lesson']
 
 # %% ../nbs/07_training.ipynb #b75689ac
 def derive_seed(*keys: int) -> int:
@@ -323,6 +323,8 @@ def make_accelerator(mixed_precision: str = 'no', cpu: bool = False):
     st = AcceleratorState._shared_state
     if st and (str(st.get('_mixed_precision', mixed_precision)) != mixed_precision or (cpu and str(st.get('device', 'cpu')) != 'cpu')):
         AcceleratorState._reset_state()
+    elif st and not cpu and str(st.get('device', '')) == 'cpu' and torch.cuda.is_available() and st.get('num_processes', 1) == 1:
+        AcceleratorState._reset_state(reset_partial_state=True)   # a CPU run earlier in this kernel (e.g. a toy test); now the GPU
     return Accelerator(mixed_precision=mixed_precision, cpu=cpu)
 
 def _fmt(v, nd=2):
@@ -371,6 +373,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
         progress: bool = True,  # tqdm bars per epoch and step (always off under IN_TEST)
         log=print,  # where the one-line epoch summaries go (None: silent)
         cpu: bool | None = None,  # force the CPU even when a GPU is there (None: `cfg.train.cpu`)
+        on_step=None,  # called after every batch with dict(epoch=, batch=, loss=) (this process's loss; e.g. to watch one epoch)
        ) -> dict:
     "Train `cfg` on `data_dir` into `out_dir` (resumable); returns the run summary (also in `out_dir/summary.json`)."
     from tqdm.auto import tqdm
@@ -412,8 +415,16 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
         if log and main: log(f"resumed from {ckpt.name}: epoch {st['epoch']}, batch {st['batch']} of {steps}")
     pbar_off = not progress or in_test() or not main
     group_names = [g.get('name', str(i)) for i, g in enumerate(optimizer.param_groups)]
+    def counts():
+        "Training loss sum, correct and seen clips of the epoch so far, over all processes (each counts only its shard)."
+        if acc.num_processes == 1: return st['loss_sum'], st['correct'], st['seen']
+        v = acc.reduce(torch.tensor([st['loss_sum'], st['correct'], st['seen']], dtype=torch.float64, device=acc.device), 'sum')
+        return float(v[0]), int(v[1]), int(v[2])
+    if resume and ckpt is not None and not main: st.update(loss_sum=0.0, correct=0, seen=0)   # the checkpoint holds the sums of all processes
     def save_ckpt():
         acc.wait_for_everyone()
+        if acc.num_processes > 1:   # the main process's checkpoint holds the counts of all processes; the others restart theirs at 0
+            tot = counts(); st.update(zip(('loss_sum', 'correct', 'seen'), tot if main else (0.0, 0, 0)))
         if main: save_checkpoint(out, model, optimizer, scheduler, acc.scaler, st)
     for epoch in range(st['epoch'], t.epochs):
         te = time.time(); start = st['batch'] if epoch == st['epoch'] else 0
@@ -440,14 +451,15 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
                 st['global_step'] += 1
             st['loss_sum'] += float(loss.detach()) * len(y); st['correct'] += int((logits.argmax(1) == y).sum()); st['seen'] += len(y)
             st['batch'] = b + 1
+            if on_step is not None: on_step(dict(epoch=epoch + 1, batch=b + 1, loss=float(loss.detach())))
             bar.set_postfix(loss=f"{st['loss_sum'] / st['seen']:.3f}")
             # checkpoints only between optimiser steps (no half-accumulated gradients to save); N counts optimiser steps
             if checkpoint_every and step_now and (first // accum + 1) % checkpoint_every == 0 and st['batch'] < steps:
                 st['elapsed'] += time.time() - te; te = time.time(); save_ckpt()
         bar.close()
         if interval == 'epoch': scheduler.step()
-        row = dict(epoch=epoch + 1, step=st['global_step'], train_loss=st['loss_sum'] / max(1, st['seen']),
-                   train_war=100.0 * st['correct'] / max(1, st['seen']), **lrs)
+        loss_sum, correct, seen = counts()
+        row = dict(epoch=epoch + 1, step=st['global_step'], train_loss=loss_sum / max(1, seen), train_war=100.0 * correct / max(1, seen), **lrs)
         for split, ds in (('val', val_set), ('test', test_set if eval_test == 'epoch' else None)):
             if ds is None or len(ds) == 0: row.update({f'{split}_uar': float('nan'), f'{split}_war': float('nan'), f'{split}_n': 0}); continue
             m = epoch_metrics(predict(model, ds, cfg.data.batch_size * 2, acc, cfg.data.num_workers, not pbar_off, f'{split} {epoch + 1}'), cfg.classes)
@@ -573,7 +585,10 @@ def train_cli(argv=None) -> int:
     out = Path(a.out or f'runs/{a.preset}-{cfg.model.streams}')
     from clip_caer_nb.core import RunLocked, run_lock
     try:
-        with run_lock(out, prog):                     # a second `train --out` on the same folder refuses (pid, host)
+        # a second `train --out` on the same folder refuses (pid, host); under `accelerate launch` only the main process
+        # (RANK 0) holds the lock, the others write nothing into the run folder
+        lock = run_lock(out, prog) if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext()
+        with lock:
             model = demo_model(cfg) if cfg.model.temporal_init_std is not None else None   # redrawn temporal tokens, as `clip-caer demo`
             res = fit(cfg, data, out, resume=a.resume, model=model, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
                       log=None if a.quiet else print, cpu=True if a.cpu else None)
@@ -680,3 +695,72 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
         warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
         fit(cfg, data_dir, run, resume=resume, model=None if resume else demo_model(cfg), progress=False, log=None, cpu=True)
     return run
+
+# %% ../nbs/07_training.ipynb #a962c36d
+def amp_smoke_epoch(out,  # folder for data/ and run/
+                    mixed_precision: str | None = None,  # 'bf16', 'fp16' or 'no'; default bf16 where the GPU has it, else fp16 (a T4)
+                    clips: int = 400,  # synthetic clips (40 % train: 160 = 20 steps of 8)
+                    cpu: bool = False, log=None) -> dict:
+    "One epoch of the demo preset on the synthetic classroom through `fit` with AMP; the loss of every step and the device."
+    if mixed_precision is None:
+        mixed_precision = 'bf16' if cpu or not torch.cuda.is_available() or torch.cuda.is_bf16_supported() else 'fp16'
+    out = Path(out); ensure_demo_data(out / 'data', clips, seed=0, log=log)
+    cfg = apply_overrides(get_preset('demo'), ['train.epochs=1', 'train.warmup_epochs=0', f'train.mixed_precision={mixed_precision}', 'data.batch_size=8'])
+    cfg.data.cache_dir = str(out / 'data' / 'crop-cache')
+    losses = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        res = fit(cfg, out / 'data', out / 'run', model=demo_model(cfg), progress=False, log=log, cpu=cpu, on_step=lambda s: losses.append(s['loss']))
+    return dict(losses=losses, device=res['device'], mixed_precision=mixed_precision, optimizer_steps=res['optimizer_steps'])
+
+def loss_fell(losses, k: int | None = None) -> bool:
+    "True when the mean of the last `k` losses (default a quarter, at least 2) is below the mean of the first `k`."
+    k = k or max(2, len(losses) // 4)
+    if len(losses) < 2 * k: raise ValueError(f"{len(losses)} losses: need at least {2 * k} to compare the first and last {k}")
+    return float(np.mean(losses[-k:])) < float(np.mean(losses[:k]))
+
+class _OnDevice:
+    "A CLIP model whose `encode_image` takes CPU tensors, runs on `device` (autocast `dtype` if given) and returns float32 on the CPU."
+    def __init__(self, clip_model, device, dtype=None): self.m, self.device, self.dtype = clip_model.to(device), torch.device(device), dtype
+    def eval(self): self.m.eval(); return self
+    @torch.no_grad()
+    def encode_image(self, x, normalize: bool = False):
+        with (torch.autocast(self.device.type, dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()):
+            return self.m.encode_image(x.to(self.device), normalize=normalize).float().cpu()
+
+def synthetic_lesson(out,  # folder for data/ (the synthetic classroom) and runs/lesson-face, runs/lesson-both (resumable)
+                     clip_model: str = 'ViT-B-32', pretrained: str | None = 'openai',  # open_clip downloads the weights on first use
+                     image_size: int = 224, frames: int = 8, clips: int = DEMO_CLIPS, epochs: int = 5, batch_size: int = 8,
+                     mixed_precision: str | None = None,  # default: bf16 where the GPU has it, else fp16 (a T4); 'no' on the CPU
+                     cpu: bool = False, seed: int = 42, log=print) -> dict:
+    "Zero-shot UAR with the class descriptors, then the paper's recipe fine-tuned face only and face + context on the synthetic classroom."
+    from dataclasses import replace
+    from clip_caer_nb.backbone import build_clip
+    from clip_caer_nb.data import RAERDataset
+    from clip_caer_nb.prompts import clip_stream_features, get_descriptors, zero_shot_eval
+    dev = torch.device('cpu') if cpu or not torch.cuda.is_available() else torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))   # this process's GPU
+    if mixed_precision is None: mixed_precision = 'no' if dev.type == 'cpu' else ('bf16' if torch.cuda.is_bf16_supported() else 'fp16')
+    say = log or (lambda *a: None)
+    out = Path(out).resolve(); data = out / 'data' / 'synthetic-demo'
+    ensure_demo_data(data, clips, seed, log=log)
+    cfg = apply_overrides(get_preset('paper'), [f'model.clip_model={clip_model}', f"model.pretrained={pretrained or 'null'}", f'train.epochs={epochs}',
+                                                f'train.seed={seed}', f'train.mixed_precision={mixed_precision}', 'train.eval_test=end'])
+    # the paper's model and optimiser; the synthetic classroom's crops as the demo cuts them (face margin, CLIP normalisation)
+    cfg.data = replace(get_preset('demo').data, root=str(data), image_size=image_size, num_segments=frames, batch_size=batch_size,
+                       cache_dir=str(out / 'data' / f'crop-cache-{image_size}'))
+    dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(mixed_precision)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*have no face box.*')
+        t0 = time.time(); clip = build_clip(clip_model, pretrained=pretrained, force_quick_gelu=cfg.model.force_quick_gelu)
+        feats = clip_stream_features(_OnDevice(clip, dev, dtype), RAERDataset.from_dir(data, 'test', cfg.data, train=False))
+        zs = zero_shot_eval(clip.cpu(), feats, get_descriptors(cfg.model.descriptors, cfg.classes))
+        say(f"zero-shot test UAR with {cfg.model.descriptors}: face {zs['face']}, face + context {zs['both']} ({time.time() - t0:.0f} s)")
+        runs = {}
+        for streams in ('face', 'both'):
+            c = config_from_dict(config_to_dict(cfg)); c.model.streams = streams
+            set_seed(seed)
+            res = fit(c, data, out / 'runs' / f'lesson-{streams}', resume=True, progress=not in_test(), log=log, cpu=dev.type == 'cpu')
+            res.pop('model', None); runs[streams] = res
+            say(f"fine-tuned {streams}: selected epoch {res['selected']['epoch']}, test UAR {_fmt(res['selected']['test_uar'], 1)} ({res['seconds']:.0f} s)")
+    return dict(zero_shot=dict(face=zs['face'], both=zs['both']), face=runs['face']['selected']['test_uar'], both=runs['both']['selected']['test_uar'],
+                lift=runs['both']['selected']['test_uar'] - runs['face']['selected']['test_uar'], device=str(dev), mixed_precision=mixed_precision, runs=runs)
