@@ -543,26 +543,37 @@ def check_notebook_outputs(paths) -> list[str]:
     return problems
 
 # %% ../nbs/00_core.ipynb #43772ea8
-def run_notebooks(paths, timeout: int = 7200, clean: bool = True) -> list[Path]:
-    "Run each notebook top to bottom in a fresh `python3` kernel (cwd: its folder, `IN_TEST` unset, PNG figures) and save it in place."
+def run_notebooks(paths, timeout: int = 7200, clean: bool = True, flags=None) -> list[Path]:
+    """Run each notebook top to bottom in a fresh `python3` kernel (cwd: its folder, `IN_TEST` unset, PNG figures) and save it in place.
+
+    Cells flagged with one of `flags` (default: `SKIP_FLAGS`, what this machine lacks: CUDA, downloadable weights, RAER) are not run
+    and keep no outputs, as a person without them would leave them."""
     import nbformat
     from nbclient import NotebookClient
     done = []
     for path in map(Path, paths):
         if not path.is_file(): raise FileNotFoundError(f'{path}: no such notebook')
         nb = nbformat.read(path, as_version=4)
+        skip = SKIP_FLAGS if flags is None else flags
+        run = nbformat.from_dict(copy.deepcopy(dict(nb)))
+        run.cells = [c for c in run.cells if not (c.cell_type == 'code' and _skipped(c, skip))]
         saved = {k: os.environ.get(k) for k in ('IN_TEST', 'MPLBACKEND', 'TQDM_MININTERVAL')}
         os.environ.pop('IN_TEST', None)
         os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # figures shown inline, as PNG
         os.environ['TQDM_MININTERVAL'] = '30'                                     # a progress bar leaves about one line
         t0 = time.time()
         try:
-            NotebookClient(nb, timeout=timeout, kernel_name='python3', allow_errors=False,
+            NotebookClient(run, timeout=timeout, kernel_name='python3', allow_errors=False,
                            resources={'metadata': {'path': str(path.parent.resolve())}}).execute()
         finally:
             for k, v in saved.items():
                 if v is None: os.environ.pop(k, None)
                 else: os.environ[k] = v
+        ran = {c.get('id'): c for c in run.cells}
+        for c in nb.cells:   # outputs back into the full notebook; skipped cells are left without outputs
+            if c.cell_type != 'code': continue
+            r = ran.get(c.get('id'))
+            c.outputs, c.execution_count = (r.outputs, r.execution_count) if r is not None else ([], None)
         nbformat.write(nb, path)
         if clean: subprocess.run(['nbdev_clean', '--fname', str(path)], check=True, cwd=path.parent)
         print(f'ran {path.name} in {time.time()-t0:.0f}s')
