@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import CLASSES, Config, apply_overrides, atomic_write_text, config_diff, config_to_dict, get_preset, in_test, load_config, project_path
+from .core import show_path
 from .metrics import paired_bootstrap
 from .train import WHERE_KEYS, demo_model, ensure_demo_data, fit, latest_checkpoint
 
@@ -71,10 +72,10 @@ def run_ablation(name: str, data_dir, out_dir, seed: int = 42, epochs: int | Non
     if (run / 'summary.json').exists():
         diff = config_diff(load_config(run / 'config.json'), cfg, ignore=WHERE_KEYS)   # a moved folder still matches
         if diff: raise ValueError(f"{run} holds a finished run whose config differs in {diff}; delete it or use another out_dir")
-        if log: log(f"{name} (seed {seed}): read back from {run}")
+        if log: log(f"{name} (seed {seed}): read back from {show_path(run)}")
         return _row(name, seed, json.loads((run / 'summary.json').read_text()), cfg.classes)
     resume = run.exists() and latest_checkpoint(run) is not None
-    if log: log(f"{name} (seed {seed}): {'resuming' if resume else 'training'} -> {run}")
+    if log: log(f"{name} (seed {seed}): {'resuming' if resume else 'training'} -> {show_path(run)}")
     with warnings.catch_warnings():
         if cfg.data.missing_face_box == 'nearest': warnings.filterwarnings('ignore', message='.*have no face box.*')   # expected and filled in (the synthetic detector misses ~3 % of faces on purpose)
         model = demo_model(cfg) if cfg.model.temporal_init_std is not None and not resume else None   # redrawn temporal tokens (07_training); None: the reference's init

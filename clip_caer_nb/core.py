@@ -16,10 +16,10 @@ import torch
 __all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'MARKER', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
            'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
            'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
-           'get_device', 'in_test', 'work_dir', 'project_path', 'atomic_write', 'atomic_write_text', 'replace_dir',
-           'atomic_dir', 'RunLocked', 'lock_path', 'clean_leftovers', 'run_lock', 'write_marker', 'check_replaceable',
-           'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli',
-           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
+           'get_device', 'in_test', 'work_dir', 'project_path', 'show_path', 'atomic_write', 'atomic_write_text',
+           'replace_dir', 'atomic_dir', 'RunLocked', 'lock_path', 'clean_leftovers', 'run_lock', 'write_marker',
+           'check_replaceable', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report',
+           'show_install', 'env_cli', 'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -272,6 +272,17 @@ def work_dir(start=None) -> Path:
 def project_path(*parts, start=None) -> Path:
     "Path below the working folder (`work_dir`); folders below it are created by whoever writes there."
     return work_dir(start).joinpath(*parts)
+
+def show_path(p) -> str:
+    "`p` as a message should show it: relative to the current folder inside the working folder or the current folder, `<tmp>/…` in the temporary folder."
+    p = Path(p).expanduser()
+    if not p.is_absolute(): return str(p)
+    r, cwd = p.resolve(), Path.cwd().resolve()
+    for base in (cwd, work_dir()):
+        if r == base or base in r.parents: return os.path.relpath(r, cwd)
+    tmp = Path(tempfile.gettempdir()).resolve()
+    if tmp in r.parents: return str(Path('<tmp>') / r.relative_to(tmp))
+    return str(p)
 
 
 # %% ../nbs/00_core.ipynb #850339f7

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import CLASSES, apply_overrides, atomic_write, atomic_write_text, config_to_dict, get_preset, in_test, project_path, save_figure
+from .core import show_path
 from .data import RAERDataset
 from .prompts import ZERO_SHOT_SETS, clip_stream_features, get_descriptors, zero_shot_eval
 from .backbone import build_clip
@@ -115,7 +116,7 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         cfg = apply_overrides(base, [f'model.streams={streams}'])
         run = out / 'runs' / f'demo-{streams}'
         if run.exists(): shutil.rmtree(run)      # the demo always trains from its starting weights
-        say(f"training {'face only' if streams == 'face' else 'face + context'} ({cfg.train.epochs} epochs) -> {run}")
+        say(f"training {'face only' if streams == 'face' else 'face + context'} ({cfg.train.epochs} epochs) -> {show_path(run)}")
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
             res = fit(cfg, data_dir, run, model=demo_model(cfg), progress=progress, log=None, cpu=True)

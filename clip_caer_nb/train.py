@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_diff, config_from_dict, config_to_dict,
                                atomic_dir, get_preset, in_test, load_config, project_path, save_config, set_seed)
+from .core import show_path
 import numpy as np
 import torch
 from torch import nn
@@ -636,9 +637,9 @@ def ensure_demo_data(data_dir, clips: int = DEMO_CLIPS, seed: int = 42, log=prin
     spec = replace(SynthSpec(), **DEMO_SYNTH)   # the whole spec: a data set drawn by another generator version is redrawn
     want = json.loads(json.dumps(dict(clips=int(clips), seed=int(seed), spec=asdict(spec))))
     if (data_dir / 'train.txt').exists() and (data_dir / TRUTH_FILE).exists() and marker.exists() and json.loads(marker.read_text()) == want:
-        if log: log(f"reusing the synthetic classroom in {data_dir} ({clips} clips, seed {seed})")
+        if log: log(f"reusing the synthetic classroom in {show_path(data_dir)} ({clips} clips, seed {seed})")
         return False
-    if log: log(f"writing the synthetic classroom ({clips} clips, seed {seed}) into {data_dir}")
+    if log: log(f"writing the synthetic classroom ({clips} clips, seed {seed}) into {show_path(data_dir)}")
     make_synthetic_raer(data_dir, n_clips=int(clips), seed=int(seed), spec=spec, overwrite=True, progress=progress)
     atomic_write_text(marker, json.dumps(want) + '\n')
     return True
@@ -687,10 +688,10 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
                              "run `clip-caer demo` again with these settings, delete the folder, or pass another `out`")
     ensure_demo_data(data_dir, clips, seed, log=log, progress=False)   # reused if present; the same data again if deleted
     if finished:
-        say(f"using the finished demo run {run}")
+        say(f"using the finished demo run {show_path(run)}")
         return run
     resume = run.exists() and latest_checkpoint(run) is not None
-    say(f"{'resuming' if resume else 'training'} the demo model ({streams}) -> {run}")
+    say(f"{'resuming' if resume else 'training'} the demo model ({streams}) -> {show_path(run)}")
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
         fit(cfg, data_dir, run, resume=resume, model=None if resume else demo_model(cfg), progress=False, log=None, cpu=True)
