@@ -15,8 +15,8 @@ from .metrics import paired_bootstrap
 from .train import WHERE_KEYS, demo_model, ensure_demo_data, fit, latest_checkpoint
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'BASELINE', 'Ablation', 'ablation_config', 'slug', 'run_ablation', 'run_ablations', 'test_predictions',
-           'collect_predictions', 'resolve_rows', 'format_resolved', 'ablation_table', 'paired_lift', 'format_table',
+__all__ = ['ABLATIONS', 'BASELINE', 'Ablation', 'ablation_config', 'slug', 'run_ablation', 'run_ablations', 'ablation_table',
+           'paired_lift', 'format_table', 'test_predictions', 'collect_predictions', 'resolve_rows', 'format_resolved',
            'plot_ablation_recall']
 
 # %% ../nbs/11_ablations.ipynb #554ffb10
@@ -102,6 +102,41 @@ def run_ablations(names,              # variants of `ABLATIONS` to run
             if log: log(f"  test UAR {rows[-1]['uar']:.1f}  WAR {rows[-1]['war']:.1f}  ({time.time() - t:.0f} s)")
     return pd.DataFrame(rows)
 
+# %% ../nbs/11_ablations.ipynb #fe4900bc
+def _check_unique(df: pd.DataFrame):
+    dup = df[df.duplicated(['variant', 'seed'], keep=False)]
+    if len(dup): raise ValueError(f"the same (variant, seed) appears more than once: {sorted(set(zip(dup.variant, dup.seed)))}; "
+                                  "drop the repeated rows (e.g. `df.drop_duplicates(['variant', 'seed'])`) first")
+
+def ablation_table(df: pd.DataFrame, classes=CLASSES, order=None) -> pd.DataFrame:
+    "Mean and std over seeds of UAR, WAR and per-class recall, one row per variant (in `ABLATIONS` order)."
+    _check_unique(df)
+    cols = ['uar', 'war', *classes]
+    g = df.groupby('variant', sort=False)
+    out = g[cols].mean().round(1)
+    std = g[cols].std(ddof=1).round(1)
+    out.insert(0, 'group', g['group'].first()); out.insert(1, 'seeds', g['seed'].nunique())
+    out['uar_std'], out['war_std'], out['Distraction_std'] = std['uar'], std['war'], std['Distraction']
+    order = order or [n for n in ABLATIONS if n in out.index]
+    return out.loc[[n for n in order if n in out.index]]
+
+def paired_lift(df: pd.DataFrame, a: str = 'face only', b: str = BASELINE, metric: str = 'Distraction') -> dict:
+    "`b − a` in `metric` for every seed both were run with; mean, std and the per-seed values."
+    _check_unique(df)
+    pa, pb = (df[df.variant == v].set_index('seed')[metric] for v in (a, b))
+    common = sorted(set(pa.index) & set(pb.index))
+    if not common: raise ValueError(f"no seed was run for both {a!r} and {b!r}")
+    d = (pb.loc[common] - pa.loc[common]).astype(float)
+    return dict(a=a, b=b, metric=metric, seeds=common, per_seed=[round(float(v), 1) for v in d],
+                mean=round(float(d.mean()), 1), std=round(float(d.std(ddof=1)), 1) if len(d) > 1 else float('nan'))
+
+def format_table(t: pd.DataFrame) -> pd.DataFrame:
+    "`ablation_table` output with 'mean ± std' strings, for reading and for the README."
+    f = lambda m, s: f'{m:.1f}' if s is None or (isinstance(s, float) and math.isnan(s)) else f'{m:.1f} ± {s:.1f}'
+    return pd.DataFrame({'group': t.group, 'seeds': t.seeds, 'UAR': [f(m, s) for m, s in zip(t.uar, t.uar_std)],
+                         'WAR': [f(m, s) for m, s in zip(t.war, t.war_std)],
+                         'Distraction recall': [f(m, s) for m, s in zip(t.Distraction, t.Distraction_std)]}, index=t.index)
+
 # %% ../nbs/11_ablations.ipynb #96dd00b4
 def test_predictions(run_dir, # a finished run of `run_ablation` (with summary.json and best/)
                      data_dir, # the data set it was trained on
@@ -170,41 +205,6 @@ def format_resolved(t: pd.DataFrame) -> pd.DataFrame:
                          'seed std': ['–' if np.isnan(x) else f'{x:.1f}' for x in t.d_uar_seed_std],
                          'Δ Distraction [95 % CI]': [f(*x) for x in zip(t.d_distraction, t.d_distraction_low, t.d_distraction_high)],
                          'resolved': ['yes' if x else 'no' for x in t.resolved]}, index=t.index)
-
-# %% ../nbs/11_ablations.ipynb #fe4900bc
-def _check_unique(df: pd.DataFrame):
-    dup = df[df.duplicated(['variant', 'seed'], keep=False)]
-    if len(dup): raise ValueError(f"the same (variant, seed) appears more than once: {sorted(set(zip(dup.variant, dup.seed)))}; "
-                                  "drop the repeated rows (e.g. `df.drop_duplicates(['variant', 'seed'])`) first")
-
-def ablation_table(df: pd.DataFrame, classes=CLASSES, order=None) -> pd.DataFrame:
-    "Mean and std over seeds of UAR, WAR and per-class recall, one row per variant (in `ABLATIONS` order)."
-    _check_unique(df)
-    cols = ['uar', 'war', *classes]
-    g = df.groupby('variant', sort=False)
-    out = g[cols].mean().round(1)
-    std = g[cols].std(ddof=1).round(1)
-    out.insert(0, 'group', g['group'].first()); out.insert(1, 'seeds', g['seed'].nunique())
-    out['uar_std'], out['war_std'], out['Distraction_std'] = std['uar'], std['war'], std['Distraction']
-    order = order or [n for n in ABLATIONS if n in out.index]
-    return out.loc[[n for n in order if n in out.index]]
-
-def paired_lift(df: pd.DataFrame, a: str = 'face only', b: str = BASELINE, metric: str = 'Distraction') -> dict:
-    "`b − a` in `metric` for every seed both were run with; mean, std and the per-seed values."
-    _check_unique(df)
-    pa, pb = (df[df.variant == v].set_index('seed')[metric] for v in (a, b))
-    common = sorted(set(pa.index) & set(pb.index))
-    if not common: raise ValueError(f"no seed was run for both {a!r} and {b!r}")
-    d = (pb.loc[common] - pa.loc[common]).astype(float)
-    return dict(a=a, b=b, metric=metric, seeds=common, per_seed=[round(float(v), 1) for v in d],
-                mean=round(float(d.mean()), 1), std=round(float(d.std(ddof=1)), 1) if len(d) > 1 else float('nan'))
-
-def format_table(t: pd.DataFrame) -> pd.DataFrame:
-    "`ablation_table` output with 'mean ± std' strings, for reading and for the README."
-    f = lambda m, s: f'{m:.1f}' if s is None or (isinstance(s, float) and math.isnan(s)) else f'{m:.1f} ± {s:.1f}'
-    return pd.DataFrame({'group': t.group, 'seeds': t.seeds, 'UAR': [f(m, s) for m, s in zip(t.uar, t.uar_std)],
-                         'WAR': [f(m, s) for m, s in zip(t.war, t.war_std)],
-                         'Distraction recall': [f(m, s) for m, s in zip(t.Distraction, t.Distraction_std)]}, index=t.index)
 
 # %% ../nbs/11_ablations.ipynb #f1431d39
 def plot_ablation_recall(df: pd.DataFrame, variants=None, classes=CLASSES, ax=None, title=None):
