@@ -37,6 +37,13 @@ def _rel(p, out: Path) -> str:
     try: return p.relative_to(out).as_posix()
     except ValueError: return str(p)
 
+def _config_rel(d: dict, out: Path) -> dict:
+    "A config dict with its data folders relative to `out` (results.json holds no machine path)."
+    data = dict(d['data'])
+    for k in ('root', 'cache_dir'):
+        if data.get(k) and Path(data[k]).is_absolute(): data[k] = _rel(Path(data[k]), out)
+    return {**d, 'data': data}
+
 def _lift(a: dict, b: dict, key: str):
     va, vb = a.get(key), b.get(key)
     return None if va is None or vb is None else round(vb - va, 2)
@@ -137,7 +144,7 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         what=f"clip-caer demo: synthetic classroom, tiny ModifiedResNet CLIP (pretrained={base.model.pretrained!r}), CPU; face only vs face + context",
         note='synthetic data with planted cues: not comparable with RAER numbers (reference.md §5.1)',
         data=dict(dir=_rel(data_dir, out), generated=made, clips=clips, seed=seed, class_counts=counts),
-        config=config_to_dict(base), selection=f"epoch with the best {base.train.select_on} UAR; test scores of that epoch",
+        config=_config_rel(config_to_dict(base), out), selection=f"epoch with the best {base.train.select_on} UAR; test scores of that epoch",
         zero_shot=zero_shot, variants={'face': results['face'], 'both': results['both']},
         uar_lift=_lift(f_sel, b_sel, 'uar'), war_lift=_lift(f_sel, b_sel, 'war'), recall_lift=lift,
         distraction_lift=lift.get('Distraction'), explanations=explanations, figures=paths, seconds=times)
