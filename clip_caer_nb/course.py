@@ -187,7 +187,7 @@ def _check_gradcam(answer):
     class Net(nn.Module):
         def __init__(self): super().__init__(); self.conv, self.fc = conv, nn.Linear(6, 4)
         def forward(self, x): return self.fc(torch.relu(self.conv(x)).mean((0, 2, 3)))[None]
-    net, frames = Net(), torch.randn(3, 3, 8, 8)
+    net, frames = Net(), torch.randn(3, 3, 8, 8, requires_grad=True)   # conv is the first layer: its backward hook needs an input gradient
     cases = []
     for target in (0, 2):
         with Hook(conv) as f, HookBwd(conv) as b:

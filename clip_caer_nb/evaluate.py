@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import torch
+from .core import show_path
 from .core import CLASSES, Config, atomic_write, config_from_dict, config_to_dict, get_device, in_test, project_path
 from .metrics import metrics_report
 
@@ -216,6 +217,6 @@ def eval_cli(argv=None) -> int:
     rep |= {'checkpoint': str(weights), 'annotation': str(paths['annotation']), 'compat': a.compat}
     if a.json: print(json.dumps(rep, indent=1))
     else:
-        print(f"checkpoint {weights}\nannotation {paths['annotation']}" + (f"   (compat={a.compat})" if a.compat else ''))
+        print(f"checkpoint {show_path(weights)}\nannotation {show_path(paths['annotation'])}" + (f"   (compat={a.compat})" if a.compat else ''))
         _print_report(rep)
     return 0
