@@ -4,7 +4,7 @@
 
 # %% ../nbs/99_cli.ipynb #144fa7d4
 from __future__ import annotations
-import importlib, json, sys
+import importlib, json, re, sys
 from pathlib import Path
 
 # %% auto #0
@@ -78,6 +78,8 @@ def explain_error(e: BaseException) -> tuple[int, str]:
     if isinstance(e, DataError): return 1, f'{e}{tail}'
     if isinstance(e, KeyError): return 2, f"{e.args[0] if e.args else e}{tail}"
     if isinstance(e, ValueError): return 2, f'{e}{tail}'
+    if isinstance(e, OSError) and re.search(r'\d+ requested and \d+ written', str(e)):   # a short write without an errno
+        return 1, f"a file could not be written completely ({e}): the disk is full or a file size limit (ulimit -f) was reached; free space and run again{tail}"
     if isinstance(e, OSError): return 1, f'{e}{tail}'
     return 1, f"internal error {type(e).__name__}: {e}{tail}; rerun with --debug for the traceback and report it"
 
