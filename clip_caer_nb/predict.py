@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch
-from .core import CLASSES, Config, DataConfig, atomic_dir, config_to_dict, get_device, in_test, save_figure
+from .core import CLASSES, Config, DataConfig, atomic_dir, config_to_dict, get_device, in_test, save_figure, show_path
 from .data import Box, DataError, crop_context, crop_face, resolve_face_boxes, sample_indices, to_float_clip
 from .video import (CONTEXT_MODES, DETECTORS, FaceDetector, PrepareVideoError, VideoInfo, VideoReadError,
                                 clip_frame_indices, context_box_from_faces, fill_gaps, get_detector, prepare_clips,
@@ -323,7 +323,7 @@ def predict_cli(argv=None) -> int:
     counts = ', '.join(f'{c} {n}' for c, n in s['predicted_counts'].items() if n)
     print(f"{a.video}: {s['n_windows']} windows of {a.window} frames at {a.fps:g} fps, {s['n_scored']} scored "
           f"({s['n_unscored']} without a face); predicted: {counts}")
-    print(f"wrote {paths['json']} and {paths['timeline']}")
+    print(f"wrote {show_path(paths['json'])} and {show_path(paths['timeline'])}")
     return 0
 
 # %% ../nbs/13_predict.ipynb #027d0c03
