@@ -10,7 +10,11 @@ on the weights). Settings:
   ours-fp32    clip_caer_nb's paper model (build_model(paper preset, pretrained=None)), one batched encoder pass;
   ours-bf16    the same under torch.autocast(bfloat16) (what train.mixed_precision=bf16 does through accelerate);
   ours-2pass   ours, fp32, model.batched_streams=False (the reference's two passes, our text tower);
-  ours-ckpt    ours-fp32 with model.grad_checkpointing=True (activation checkpointing of the ViT blocks).
+  ours-ckpt    ours-fp32 with model.grad_checkpointing=True (activation checkpointing of the ViT blocks);
+  ours-bf16-fast  ours-bf16 with model.patch_embedding=matmul and model.attention_kernel=math (03_encoders: the same
+               weights and formulas through kernels with a faster backward on a CPU);
+  ours-bf16-compile  ours-bf16 with the model under torch.compile (inductor; the first, compiling step is the warm-up
+               and is reported apart as `warm-up s`).
 Each setting runs in its own child process (so the peak resident set size, VmHWM from /proc/self/status, belongs to
 that setting alone): build, one warm-up step, then --steps timed steps. The children run interleaved (round 1: every
 setting once, round 2: every setting again, ...) so that load from other jobs on the machine hits all settings alike;
@@ -32,7 +36,7 @@ The 0.6x goal is not met here; batch 8 was not run (estimated ~17 GB, the machin
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
-SETTINGS = ('reference', 'ours-fp32', 'ours-bf16', 'ours-2pass', 'ours-ckpt')
+SETTINGS = ('reference', 'ours-fp32', 'ours-bf16', 'ours-2pass', 'ours-ckpt', 'ours-bf16-fast', 'ours-bf16-compile')
 GB = 1024 ** 3
 
 
@@ -126,6 +130,7 @@ def child(a) -> dict:
     s = a.child
     if s == 'ours-2pass': cfg.model.batched_streams = False
     if s == 'ours-ckpt': cfg.model.grad_checkpointing = True
+    if s == 'ours-bf16-fast': cfg.model.patch_embedding, cfg.model.attention_kernel = 'matmul', 'math'
     set_seed(0)
     if s == 'reference':
         from clip_caer_nb.backbone import build_clip
@@ -139,11 +144,12 @@ def child(a) -> dict:
     B, T, S = a.batch, a.frames, a.image_size
     face, ctx = torch.rand(B, T, 3, S, S, generator=g), torch.rand(B, T, 3, S, S, generator=g)
     y = torch.randint(0, cfg.n_classes, (B,), generator=g)
-    amp = torch.autocast('cpu', dtype=torch.bfloat16) if s == 'ours-bf16' else contextlib.nullcontext()
+    amp = torch.autocast('cpu', dtype=torch.bfloat16) if s.startswith('ours-bf16') else contextlib.nullcontext()
     model.train(); loss_fn = nn.CrossEntropyLoss()
+    net = torch.compile(model) if s.endswith('-compile') else model
     built = _status_gb('VmRSS')
     def step():
-        with amp: logits = model(face, ctx)
+        with amp: logits = net(face, ctx)
         loss = loss_fn(logits.float(), y); loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
         return float(loss)
     t = time.perf_counter(); step(); warm = time.perf_counter() - t
@@ -196,18 +202,19 @@ def main(argv=None) -> int:
                     print(f"FAIL {s} batch {B} (rc {out.returncode}): {out.stderr.strip()[-600:]}", flush=True)
                     skipped[(s, B)] = f'failed (rc {out.returncode})'; continue
                 v = json.loads(line[0][7:]); res.setdefault((s, B), []).append(v)
-                print(f"  round {r + 1} {s:<10} batch {B}: {v['step_s']:7.2f} s/step  peak RSS {v['peak_rss_gb']:5.2f} GB "
+                print(f"  round {r + 1} {s:<17} batch {B}: {v['step_s']:7.2f} s/step  peak RSS {v['peak_rss_gb']:5.2f} GB "
                       f"(after build {v['rss_built_gb']:.2f})", flush=True)
-    print(f"\n{'setting':<11} {'batch':>5} {'images':>6} {'s/step':>8} {'x reference':>11} {'peak RSS GB':>11} {'step adds GB':>12}")
+    print(f"\n{'setting':<17} {'batch':>5} {'images':>6} {'s/step':>8} {'x reference':>11} {'peak RSS GB':>11} {'step adds GB':>12} {'warm-up s':>9}")
     for B in sorted(a.batches):
         ref = res.get(('reference', B))
         tref = statistics.median(v['step_s'] for v in ref) if ref else None
         for s in a.settings:
-            if (s, B) not in res: print(f"{s:<11} {B:>5} {'':>6} {'skipped: ' + skipped.get((s, B), '?')}"); continue
+            if (s, B) not in res: print(f"{s:<17} {B:>5} {'':>6} {'skipped: ' + skipped.get((s, B), '?')}"); continue
             vs = res[(s, B)]; ts = statistics.median(v['step_s'] for v in vs)
             peak = max(v['peak_rss_gb'] for v in vs); built = statistics.median(v['rss_built_gb'] for v in vs)
             ratio = f"{ts / tref:.2f}" if tref else 'n/a'
-            print(f"{s:<11} {B:>5} {vs[0]['images']:>6} {ts:8.2f} {ratio:>11} {peak:11.2f} {peak - built:12.2f}")
+            warm = statistics.median(v['warmup_s'] for v in vs)
+            print(f"{s:<17} {B:>5} {vs[0]['images']:>6} {ts:8.2f} {ratio:>11} {peak:11.2f} {peak - built:12.2f} {warm:9.1f}")
     return 0
 
 

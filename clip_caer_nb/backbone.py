@@ -4,21 +4,23 @@
 
 # %% ../nbs/03_encoders.ipynb #cf9ae096
 from __future__ import annotations
-import hashlib, json, logging, os, tempfile, time, zipfile
+import contextlib, hashlib, json, logging, os, tempfile, time, zipfile
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import open_clip
 from .core import DataConfig, atomic_dir, atomic_write, in_test, get_device
 from .pretrain import CLASSROOM_TAG, MODEL as PRETRAIN_MODEL, load_clip_fp16
 
 
 # %% auto #0
-__all__ = ['MODEL_CONFIG_DIR', 'TINY_MODELS', 'LOCAL_TAGS', 'register_model_configs', 'is_torchscript_file', 'build_clip',
-           'uses_quick_gelu', 'save_local_dir', 'encode_streams', 'weights_fingerprint', 'feature_cache_key',
+__all__ = ['MODEL_CONFIG_DIR', 'TINY_MODELS', 'LOCAL_TAGS', 'ATTENTION_KERNELS', 'register_model_configs', 'is_torchscript_file',
+           'build_clip', 'uses_quick_gelu', 'save_local_dir', 'encode_streams', 'MatmulPatchEmbed',
+           'use_matmul_patch_embedding', 'attention_kernel', 'weights_fingerprint', 'feature_cache_key',
            'build_feature_cache', 'load_feature_cache', 'CachedFeatureDataset', 'feature_cache_file', 'cached_features',
            'cache_features_cli']
 
@@ -169,6 +171,44 @@ def encode_streams(visual: nn.Module, # CLIP image encoder (`clip_model.visual`)
     else: feats = {k: visual(v) for k, v in flat.items()}
     out = {k: feats[k].view(*clips[k].shape[:2], -1) for k in feats}
     return out.get('face_clip'), out.get('context_clip')
+
+# %% ../nbs/03_encoders.ipynb #ad314cfe
+class MatmulPatchEmbed(nn.Conv2d):
+    "A ViT patch embedding (`Conv2d` with kernel = stride, no padding) computed as one matrix product over the patches."
+    @classmethod
+    def from_conv(cls, conv: nn.Conv2d):
+        "The same layer, sharing `conv`'s parameters (a state dict saved from either loads into both)."
+        k, s = conv.kernel_size, conv.stride
+        if k != s or conv.padding not in ((0, 0), 'valid') or conv.dilation != (1, 1) or conv.groups != 1:
+            raise ValueError(f"a patch embedding needs kernel = stride, no padding, dilation or groups; got kernel {k}, "
+                             f"stride {s}, padding {conv.padding}, dilation {conv.dilation}, groups {conv.groups}")
+        new = cls.__new__(cls); new.__dict__ = conv.__dict__   # the same parameters, hooks and settings; only forward differs
+        return new
+
+    def forward(self, x):
+        B, C, H, W = x.shape; ph, pw = self.kernel_size
+        gh, gw = H // ph, W // pw
+        x = x[:, :, :gh * ph, :gw * pw]        # like the convolution: a remainder smaller than a patch is dropped
+        x = x.reshape(B, C, gh, ph, gw, pw).permute(0, 2, 4, 1, 3, 5).reshape(B, gh * gw, C * ph * pw)
+        y = F.linear(x, self.weight.reshape(self.out_channels, -1), self.bias)
+        return y.transpose(1, 2).reshape(B, self.out_channels, gh, gw)
+
+def use_matmul_patch_embedding(visual) -> nn.Module:
+    "Swap an open_clip ViT's `conv1` for `MatmulPatchEmbed` in place (same parameters); a ResNet tower is refused."
+    if not isinstance(getattr(visual, 'conv1', None), nn.Conv2d) or not hasattr(visual, 'transformer'):
+        raise ValueError(f"model.patch_embedding='matmul' needs a ViT image tower (with conv1 and a transformer), "
+                         f"got {type(visual).__name__}; use model.patch_embedding='conv'")
+    if not isinstance(visual.conv1, MatmulPatchEmbed): visual.conv1 = MatmulPatchEmbed.from_conv(visual.conv1)
+    return visual
+
+ATTENTION_KERNELS = ('auto', 'math')
+def attention_kernel(name: str = 'auto'):
+    "A context for the attention kernel: 'auto' lets PyTorch choose, 'math' is the plain softmax(q kᵀ/√d) v."
+    if name not in ATTENTION_KERNELS: raise ValueError(f"model.attention_kernel must be one of {ATTENTION_KERNELS}, got {name!r}")
+    if name == 'auto': return contextlib.nullcontext()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    return sdpa_kernel(SDPBackend.MATH)
+
 
 # %% ../nbs/03_encoders.ipynb #3491b84a
 def weights_fingerprint(module: nn.Module) -> str:

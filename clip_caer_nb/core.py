@@ -80,6 +80,8 @@ class ModelConfig:
     temporal_init_std: float | None = None  # std of the temporal CLS token and position table; None: the reference's N(0, 1) (§1.7)
     grad_checkpointing: bool = False       # activation checkpointing of the image encoder's blocks (open_clip `set_grad_checkpointing`): less memory, more compute (07_training)
     fusion: str = 'concat'                 # 'concat': linear layer on [face; context] (reference `project_fc`, §1) | 'gate': learned per-feature gate between the streams (05_model)
+    patch_embedding: str = 'conv'          # 'conv': open_clip's Conv2d | 'matmul': the same weights as one matrix product, faster to train on a CPU under bf16 (03_encoders)
+    attention_kernel: str = 'auto'         # 'auto': PyTorch picks the attention kernel | 'math': plain softmax(q kᵀ/√d) v, faster on a CPU under bf16 (03_encoders)
 
 # %% ../nbs/00_core.ipynb #67ab4dc2
 @dataclass

@@ -14,7 +14,7 @@ from safetensors.torch import save_file, load_file, safe_open
 from .core import (Config, get_preset, save_config, load_config, config_to_dict, config_from_dict,
                                project_path, in_test, atomic_dir, atomic_write)
 from .prompts import PromptLearner, TextEncoder, get_descriptors, DESCRIPTOR_SETS
-from .backbone import build_clip, encode_streams
+from .backbone import attention_kernel, build_clip, encode_streams, use_matmul_patch_embedding
 from .temporal import build_temporal, temporal_key_from_reference, temporal_key_to_reference
 
 # %% auto #0
@@ -64,6 +64,7 @@ class CLIPCAER(nn.Module):
         _check_model_cfg(mc)
         self.streams, self.prompt_mode, self.logit_scale = mc.streams, mc.prompt, float(mc.logit_scale)
         self.batched_streams, self.freeze_image_encoder = mc.batched_streams, mc.freeze_image_encoder
+        attention_kernel(mc.attention_kernel); self.attention_kernel = mc.attention_kernel   # checked here, used in forward
         self.classes = tuple(cfg.classes)
         d = clip_model.visual.output_dim
         self.image_encoder = clip_model.visual
@@ -120,9 +121,10 @@ class CLIPCAER(nn.Module):
     def text_features(self):
         "Class text features (C, d), not normalised."
         if self.class_embeddings is not None: return self.class_embeddings
+        pl = self.prompt_learner
         if self.prompt_mode == 'fixed':               # nothing on the text side trains: keep no graph
-            with torch.no_grad(): return self.text_encoder(self.prompt_learner(), self.prompt_learner.tokenized)
-        return self.text_encoder(self.prompt_learner(), self.prompt_learner.tokenized)
+            with torch.no_grad(): return self.text_encoder(pl(), pl.tokenized, pl.n_positions)
+        return self.text_encoder(pl(), pl.tokenized, pl.n_positions)
 
     def forward_features(self, face_clip=None, context_clip=None) -> dict:
         "`video` (B,d) and `text` (C,d) L2-normalised, the stream outputs (B,d) and their temporal attention."
@@ -136,7 +138,7 @@ class CLIPCAER(nn.Module):
 
     def forward(self, face_clip=None, context_clip=None):
         "Logits (B, C) = logit_scale · cos(video, text)."
-        f = self.forward_features(face_clip, context_clip)
+        with attention_kernel(self.attention_kernel): f = self.forward_features(face_clip, context_clip)
         return self.logit_scale * f['video'] @ f['text'].t()
 
     def param_groups(self, train_cfg) -> list[dict]:
@@ -152,6 +154,8 @@ def build_model(cfg: Config, device=None,
     mc = cfg.model
     clip_model = build_clip(mc.clip_model, pretrained=mc.pretrained if pretrained else None, force_quick_gelu=mc.force_quick_gelu)
     if mc.grad_checkpointing: clip_model.visual.set_grad_checkpointing(True)   # 07_training: memory per setting
+    if mc.patch_embedding == 'matmul': use_matmul_patch_embedding(clip_model.visual)   # 03_encoders: faster CPU kernels
+    elif mc.patch_embedding != 'conv': raise ValueError(f"model.patch_embedding must be 'conv' or 'matmul', got {mc.patch_embedding!r}")
     model = CLIPCAER(cfg, clip_model, texts=texts)
     return model.to(device) if device is not None else model
 

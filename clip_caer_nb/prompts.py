@@ -145,6 +145,9 @@ class PromptLearner(nn.Module):
         self.register_buffer('tokenized', tokenized, persistent=False)
         self.register_buffer('token_prefix', emb[:, :1].clone(), persistent=False)
         self.register_buffer('token_suffix', emb[:, 1 + self.n_ctx:].clone(), persistent=False)
+        # positions up to the last [EOT] (the CLIP BPE's EOT has the highest id), a Python int, so the text encoder
+        # can cut the padding without reading a tensor value on every step (`torch.compile` keeps one graph)
+        self.n_positions = int(tokenized.argmax(-1).max()) + 1
         return self
 
     def compare_buffers(self, token_prefix, token_suffix, atol: float = 1e-5) -> list[int]:
@@ -177,10 +180,12 @@ class TextEncoder(nn.Module):
 
     def forward(self, prompts, # prompt embeddings (C, L, d_text) from `PromptLearner()`
                 tokenized, # token ids (C, L); the EOT position is `tokenized.argmax(-1)`
+                n_positions: int | None = None, # the last [EOT] + 1 if known (`PromptLearner.n_positions`); else found here
                ):
         cast = self.transformer.get_cast_dtype()
         L = prompts.shape[1]
-        if self.truncate:
+        if self.truncate and n_positions is not None: L = n_positions
+        elif self.truncate:
             eot = tokenized.argmax(-1) if self.pool_type == 'argmax' else (tokenized == self.eos_id).int().argmax(-1)
             L = int(eot.max()) + 1
         x = prompts[:, :L].to(cast) + self.positional_embedding[:L].to(cast)
