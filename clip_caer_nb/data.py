@@ -22,9 +22,9 @@ __all__ = ['Box', 'SPLITS', 'DATASET_FILES', 'IMAGE_EXTS', 'CLIP_MEAN', 'CLIP_ST
            'sort_frames', 'list_frames', 'tsn_train_indices', 'tsn_test_indices', 'uniform_jitter_indices',
            'sample_indices', 'decode_frame', 'face_crop_box', 'context_crop_box', 'resize_face', 'letterbox',
            'crop_face', 'crop_context', 'resolve_face_boxes', 'clip_crops', 'draw_augment', 'apply_augment',
-           'to_float_clip', 'cache_fingerprint', 'clip_cache_file', 'RAERDataset', 'make_tiny_raer', 'validate_data',
-           'problems', 'validate_data_cli', 'clips_table', 'plot_overview', 'plot_sampling', 'frames_read',
-           'plot_frame_order', 'show_clip']
+           'to_float_clip', 'RAERDataset', 'make_tiny_raer', 'clips_table', 'plot_overview', 'plot_sampling',
+           'frames_read', 'plot_frame_order', 'show_clip', 'validate_data', 'problems', 'validate_data_cli',
+           'cache_fingerprint', 'clip_cache_file']
 
 # %% ../nbs/01_dataset.ipynb #7ae69f8d
 Box = tuple[float, float, float, float]  # [x1, y1, x2, y2] in pixels of the full frame
@@ -462,23 +462,6 @@ def to_float_clip(crops, normalize: str = 'unit') -> torch.Tensor:
         return (x - torch.tensor(CLIP_MEAN).view(1, 3, 1, 1)) / torch.tensor(CLIP_STD).view(1, 3, 1, 1)
     raise ValueError(f"unknown normalize {normalize!r}; expected 'unit' or 'clip'")
 
-# %% ../nbs/01_dataset.ipynb #04011818
-CACHE_VERSION = 2   # bump when the crop code changes (2: PIL bilinear face resize)
-
-def cache_fingerprint(cfg: DataConfig) -> str:
-    "Hash of the settings that change the cached crops."
-    d = dict(v=CACHE_VERSION, image_size=cfg.image_size, face_margin=cfg.face_margin, missing_face_box=cfg.missing_face_box,
-             missing_context_box=cfg.missing_context_box, frame_order=cfg.frame_order)
-    return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
-
-def clip_cache_file(cache_dir, cfg: DataConfig, clip: str, folder, names: Sequence[str], face_boxes: dict | None, context_box) -> Path:
-    "Cache file of one clip: hashes the clip path, its boxes and its frame files' names, sizes and mtimes."
-    h = hashlib.sha1(json.dumps([clip, sorted((face_boxes or {}).items()), context_box], default=list).encode())
-    for n in names:
-        st = os.stat(Path(folder) / n)
-        h.update(f'{n}:{st.st_size}:{st.st_mtime_ns};'.encode())
-    return Path(cache_dir) / f'crops-{cache_fingerprint(cfg)}' / f'{h.hexdigest()[:20]}.npy'
-
 # %% ../nbs/01_dataset.ipynb #1c60ef09
 class RAERDataset(torch.utils.data.Dataset):
     "RAER-layout clips as dicts of face and context clips `(T,3,S,S)`, label and metadata."
@@ -636,6 +619,96 @@ def make_tiny_raer(out_dir, n_clips: int = 10, seed: int = 0, frame_size: tuple 
             ctx = (max(0.0, cx0 - 4 * rx), max(0.0, cy0 - 2 * ry), min(float(W), cx0 + 4 * rx), float(H))
             w.add_clip(rel, frames, label, _tiny_split(pid), face_boxes=boxes, context_box=ctx)
     return Path(out_dir)
+
+# %% ../nbs/01_dataset.ipynb #700d72c5
+def clips_table(data_dir=None, splits: Sequence[str] = SPLITS, records: dict | None = None, classes: Sequence[str] = CLASSES):
+    "A DataFrame of clips (split, path, num_frames, label, class, scene, participant) from a data folder or `{split: records}`."
+    import pandas as pd
+    if records is None:
+        records = {s: parse_annotation(data_paths(data_dir, s)['annotation'], data_dir) for s in splits
+                   if data_paths(data_dir, s)['annotation'].exists()}
+    rows = [dict(split=s, **asdict(r), **{'class': classes[r.label]}) for s, rs in records.items() for r in rs]
+    df = pd.DataFrame(rows, columns=['split', 'path', 'num_frames', 'label', 'scene', 'participant', 'class'])
+    df['scene'] = df['scene'].fillna('unknown'); df['participant'] = df['participant'].fillna('unknown')
+    return df
+
+def plot_overview(df, classes: Sequence[str] = CLASSES):
+    "Class balance per split, clips per scene and participant, and the frame-count histogram, in one figure."
+    import matplotlib.pyplot as plt, seaborn as sns
+    fig, axs = plt.subplots(1, 3, figsize=(15, 3.8), dpi=60)
+    sns.countplot(data=df, x='class', hue='split', order=list(classes), ax=axs[0])
+    axs[0].set_title('clips per class'); axs[0].tick_params(axis='x', rotation=30)
+    top = df['participant'].value_counts().index[:30]
+    sns.countplot(data=df[df.participant.isin(top)], y='participant', hue='scene', order=top, ax=axs[1], dodge=False)
+    axs[1].set_title('clips per participant and scene' + (' (30 largest)' if df.participant.nunique() > 30 else ''))
+    sns.histplot(data=df, x='num_frames', discrete=True, ax=axs[2])
+    axs[2].axvline(16, color='k', ls='--', lw=1); axs[2].set_title('frames per clip (dashed: 16 segments)')
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/01_dataset.ipynb #b388e26a
+def plot_sampling(n_frames: Sequence[int] = (30, 45), num_segments: int = 16, draws: int = 5, seed: int = 0):
+    "Timeline of sampled frame indices (TSN train draws, uniform-jitter draws, test) for each clip length."
+    import matplotlib.pyplot as plt
+    rng = np.random.default_rng(seed)
+    fig, axs = plt.subplots(1, len(n_frames), figsize=(6 * len(n_frames), 3.2), squeeze=False, dpi=60)
+    for ax, n in zip(axs[0], n_frames):
+        rows = [(f'tsn train {d+1}', tsn_train_indices(n, num_segments, rng), 'C0') for d in range(draws)]
+        rows += [(f'jitter train {d+1}', uniform_jitter_indices(n, num_segments, rng), 'C2') for d in range(draws)]
+        rows += [('test', tsn_test_indices(n, num_segments), 'C3')]
+        for y, (name, idx, col) in enumerate(rows):
+            ax.scatter(idx, [y] * len(idx), s=14, color=col)
+        ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7); ax.invert_yaxis()
+        ax.set_xlim(-1, n); ax.set_xlabel('frame index (time)'); ax.set_title(f'N = {n} frames, {num_segments} segments')
+        ax.grid(axis='x', alpha=.3)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/01_dataset.ipynb #639832e0
+def frames_read(n: int, indices, order: str = 'natural') -> list[int]:
+    "The frame numbers (1-based file names) read at list positions `indices` of an `n`-frame clip in `order`."
+    return [int(Path(sort_frames([f'{i}.jpg' for i in range(1, n + 1)], order)[j]).stem) for j in indices]
+
+def plot_frame_order(n: int = 30, num_segments: int = 16, ax=None):
+    "Which frame is read at each sampled test position, under natural and lexicographic order."
+    import matplotlib.pyplot as plt
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3), dpi=60)
+    idx = tsn_test_indices(n, num_segments)
+    for order, m in (('natural', 'o-'), ('lexicographic', 's--')):
+        ax.plot(range(num_segments), frames_read(n, idx, order), m, label=order, ms=4)
+    ax.set_xlabel('sampled position (segment)'); ax.set_ylabel('frame number read'); ax.legend(); ax.set_title(f'{n}-frame clip, test sampling')
+    return ax
+
+# %% ../nbs/01_dataset.ipynb #8f67e889
+def show_clip(ds: RAERDataset, i: int, n_show: int = 6, indices=None, title: str | None = None,
+              crops: bool = True,  # add the rows of face and context crops
+              dpi: int = 60):
+    "A figure of `n_show` sampled frames of clip `i` with their boxes, and the face and context crops below them."
+    import matplotlib.pyplot as plt, matplotlib.patches as patches
+    r = ds.records[i]; names = ds.frame_names(i)
+    idx = np.asarray(indices) if indices is not None else ds.indices(i, np.random.default_rng(0))
+    sel = idx[np.linspace(0, len(idx) - 1, min(n_show, len(idx))).round().astype(int)]
+    face, context = ds.crops(i, sel)
+    fb, cb = ds.boxes(i, names)
+    fig, axs = plt.subplots(3 if crops else 1, len(sel), figsize=(2.2 * len(sel), 5.6 if crops else 2.0), squeeze=False, dpi=dpi)
+    for k, j in enumerate(sel):
+        frame = decode_frame(ds.folder(i) / names[j])
+        axs[0, k].imshow(frame); axs[0, k].set_title(f'{names[j]} (pos {j})', fontsize=8)
+        if fb[j] is not None:
+            x1, y1, x2, y2 = fb[j]
+            axs[0, k].add_patch(patches.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec='lime', lw=1))
+            X1, Y1, X2, Y2 = face_crop_box(fb[j], frame.shape[1], frame.shape[0], ds.cfg.face_margin)
+            axs[0, k].add_patch(patches.Rectangle((X1, Y1), X2 - X1, Y2 - Y1, fill=False, ec='lime', lw=.8, ls='--'))
+        else: axs[0, k].set_title(f'{names[j]}: no face box', fontsize=8, color='red')
+        if cb is not None:
+            axs[0, k].add_patch(patches.Rectangle(cb[:2], cb[2] - cb[0], cb[3] - cb[1], fill=False, ec='orange', lw=1))
+        if crops: axs[1, k].imshow(face[k]); axs[2, k].imshow(context[k])
+    for a in axs.flat: a.set_xticks([]); a.set_yticks([])
+    axs[0, 0].set_ylabel('frame')
+    if crops: axs[1, 0].set_ylabel('face crop'); axs[2, 0].set_ylabel('context crop')
+    fig.suptitle(title or f"{r.path}  ({CLASSES[r.label] if r.label < len(CLASSES) else r.label})", fontsize=9)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/01_dataset.ipynb #32b37e5a
 def _check_image(path: Path, decode: bool = False):
@@ -888,92 +961,19 @@ def validate_data_cli(argv=None) -> int:
         return 1
     return 0
 
-# %% ../nbs/01_dataset.ipynb #700d72c5
-def clips_table(data_dir=None, splits: Sequence[str] = SPLITS, records: dict | None = None, classes: Sequence[str] = CLASSES):
-    "A DataFrame of clips (split, path, num_frames, label, class, scene, participant) from a data folder or `{split: records}`."
-    import pandas as pd
-    if records is None:
-        records = {s: parse_annotation(data_paths(data_dir, s)['annotation'], data_dir) for s in splits
-                   if data_paths(data_dir, s)['annotation'].exists()}
-    rows = [dict(split=s, **asdict(r), **{'class': classes[r.label]}) for s, rs in records.items() for r in rs]
-    df = pd.DataFrame(rows, columns=['split', 'path', 'num_frames', 'label', 'scene', 'participant', 'class'])
-    df['scene'] = df['scene'].fillna('unknown'); df['participant'] = df['participant'].fillna('unknown')
-    return df
+# %% ../nbs/01_dataset.ipynb #04011818
+CACHE_VERSION = 2   # bump when the crop code changes (2: PIL bilinear face resize)
 
-def plot_overview(df, classes: Sequence[str] = CLASSES):
-    "Class balance per split, clips per scene and participant, and the frame-count histogram, in one figure."
-    import matplotlib.pyplot as plt, seaborn as sns
-    fig, axs = plt.subplots(1, 3, figsize=(15, 3.8), dpi=60)
-    sns.countplot(data=df, x='class', hue='split', order=list(classes), ax=axs[0])
-    axs[0].set_title('clips per class'); axs[0].tick_params(axis='x', rotation=30)
-    top = df['participant'].value_counts().index[:30]
-    sns.countplot(data=df[df.participant.isin(top)], y='participant', hue='scene', order=top, ax=axs[1], dodge=False)
-    axs[1].set_title('clips per participant and scene' + (' (30 largest)' if df.participant.nunique() > 30 else ''))
-    sns.histplot(data=df, x='num_frames', discrete=True, ax=axs[2])
-    axs[2].axvline(16, color='k', ls='--', lw=1); axs[2].set_title('frames per clip (dashed: 16 segments)')
-    fig.tight_layout()
-    return fig
+def cache_fingerprint(cfg: DataConfig) -> str:
+    "Hash of the settings that change the cached crops."
+    d = dict(v=CACHE_VERSION, image_size=cfg.image_size, face_margin=cfg.face_margin, missing_face_box=cfg.missing_face_box,
+             missing_context_box=cfg.missing_context_box, frame_order=cfg.frame_order)
+    return hashlib.sha1(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
-# %% ../nbs/01_dataset.ipynb #b388e26a
-def plot_sampling(n_frames: Sequence[int] = (30, 45), num_segments: int = 16, draws: int = 5, seed: int = 0):
-    "Timeline of sampled frame indices (TSN train draws, uniform-jitter draws, test) for each clip length."
-    import matplotlib.pyplot as plt
-    rng = np.random.default_rng(seed)
-    fig, axs = plt.subplots(1, len(n_frames), figsize=(6 * len(n_frames), 3.2), squeeze=False, dpi=60)
-    for ax, n in zip(axs[0], n_frames):
-        rows = [(f'tsn train {d+1}', tsn_train_indices(n, num_segments, rng), 'C0') for d in range(draws)]
-        rows += [(f'jitter train {d+1}', uniform_jitter_indices(n, num_segments, rng), 'C2') for d in range(draws)]
-        rows += [('test', tsn_test_indices(n, num_segments), 'C3')]
-        for y, (name, idx, col) in enumerate(rows):
-            ax.scatter(idx, [y] * len(idx), s=14, color=col)
-        ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7); ax.invert_yaxis()
-        ax.set_xlim(-1, n); ax.set_xlabel('frame index (time)'); ax.set_title(f'N = {n} frames, {num_segments} segments')
-        ax.grid(axis='x', alpha=.3)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/01_dataset.ipynb #639832e0
-def frames_read(n: int, indices, order: str = 'natural') -> list[int]:
-    "The frame numbers (1-based file names) read at list positions `indices` of an `n`-frame clip in `order`."
-    return [int(Path(sort_frames([f'{i}.jpg' for i in range(1, n + 1)], order)[j]).stem) for j in indices]
-
-def plot_frame_order(n: int = 30, num_segments: int = 16, ax=None):
-    "Which frame is read at each sampled test position, under natural and lexicographic order."
-    import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3), dpi=60)
-    idx = tsn_test_indices(n, num_segments)
-    for order, m in (('natural', 'o-'), ('lexicographic', 's--')):
-        ax.plot(range(num_segments), frames_read(n, idx, order), m, label=order, ms=4)
-    ax.set_xlabel('sampled position (segment)'); ax.set_ylabel('frame number read'); ax.legend(); ax.set_title(f'{n}-frame clip, test sampling')
-    return ax
-
-# %% ../nbs/01_dataset.ipynb #8f67e889
-def show_clip(ds: RAERDataset, i: int, n_show: int = 6, indices=None, title: str | None = None,
-              crops: bool = True,  # add the rows of face and context crops
-              dpi: int = 60):
-    "A figure of `n_show` sampled frames of clip `i` with their boxes, and the face and context crops below them."
-    import matplotlib.pyplot as plt, matplotlib.patches as patches
-    r = ds.records[i]; names = ds.frame_names(i)
-    idx = np.asarray(indices) if indices is not None else ds.indices(i, np.random.default_rng(0))
-    sel = idx[np.linspace(0, len(idx) - 1, min(n_show, len(idx))).round().astype(int)]
-    face, context = ds.crops(i, sel)
-    fb, cb = ds.boxes(i, names)
-    fig, axs = plt.subplots(3 if crops else 1, len(sel), figsize=(2.2 * len(sel), 5.6 if crops else 2.0), squeeze=False, dpi=dpi)
-    for k, j in enumerate(sel):
-        frame = decode_frame(ds.folder(i) / names[j])
-        axs[0, k].imshow(frame); axs[0, k].set_title(f'{names[j]} (pos {j})', fontsize=8)
-        if fb[j] is not None:
-            x1, y1, x2, y2 = fb[j]
-            axs[0, k].add_patch(patches.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, ec='lime', lw=1))
-            X1, Y1, X2, Y2 = face_crop_box(fb[j], frame.shape[1], frame.shape[0], ds.cfg.face_margin)
-            axs[0, k].add_patch(patches.Rectangle((X1, Y1), X2 - X1, Y2 - Y1, fill=False, ec='lime', lw=.8, ls='--'))
-        else: axs[0, k].set_title(f'{names[j]}: no face box', fontsize=8, color='red')
-        if cb is not None:
-            axs[0, k].add_patch(patches.Rectangle(cb[:2], cb[2] - cb[0], cb[3] - cb[1], fill=False, ec='orange', lw=1))
-        if crops: axs[1, k].imshow(face[k]); axs[2, k].imshow(context[k])
-    for a in axs.flat: a.set_xticks([]); a.set_yticks([])
-    axs[0, 0].set_ylabel('frame')
-    if crops: axs[1, 0].set_ylabel('face crop'); axs[2, 0].set_ylabel('context crop')
-    fig.suptitle(title or f"{r.path}  ({CLASSES[r.label] if r.label < len(CLASSES) else r.label})", fontsize=9)
-    fig.tight_layout()
-    return fig
+def clip_cache_file(cache_dir, cfg: DataConfig, clip: str, folder, names: Sequence[str], face_boxes: dict | None, context_box) -> Path:
+    "Cache file of one clip: hashes the clip path, its boxes and its frame files' names, sizes and mtimes."
+    h = hashlib.sha1(json.dumps([clip, sorted((face_boxes or {}).items()), context_box], default=list).encode())
+    for n in names:
+        st = os.stat(Path(folder) / n)
+        h.update(f'{n}:{st.st_size}:{st.st_mtime_ns};'.encode())
+    return Path(cache_dir) / f'crops-{cache_fingerprint(cfg)}' / f'{h.hexdigest()[:20]}.npy'

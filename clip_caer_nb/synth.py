@@ -16,7 +16,7 @@ from .core import CLASSES, DataConfig, get_preset, in_test, project_path
 __all__ = ['CUES', 'SCENES', 'RAER_TEST_COUNTS', 'IMBALANCE', 'TRUTH_FILE', 'TRUTH_VERSION', 'SynthSpec', 'ellipse', 'poly',
            'line', 'rect', 'FaceState', 'draw_face', 'draw_scene', 'Participant', 'make_participant', 'clip_script',
            'RenderedClip', 'render_clip', 'plot_class_grid', 'largest_remainder', 'ClipPlan', 'plan_synthetic',
-           'make_synthetic_raer', 'load_truth', 'synth_cli', 'pixel_features', 'pixel_baseline']
+           'make_synthetic_raer', 'load_truth', 'pixel_features', 'pixel_baseline', 'synth_cli']
 
 # %% ../nbs/01a_synthetic.ipynb #7791bac6
 CUES = {
@@ -658,6 +658,43 @@ def load_truth(data_dir) -> dict:
     return t
 
 
+# %% ../nbs/01a_synthetic.ipynb #ab5cc6c0
+def pixel_features(ds, n_frames: int = 4, face_size: int = 16, context_size: int = 24) -> dict:
+    "`{'face': (N,F), 'context': (N,F)}`: float32 pixels of `n_frames` evenly spaced crops per clip, shrunk and flattened."
+    from clip_caer_nb.data import tsn_test_indices
+    feats = {'face': [], 'context': []}
+    for i, r in enumerate(ds.records):
+        f, c = ds.crops(i, tsn_test_indices(r.num_frames, n_frames))
+        for k, x, sz in (('face', f, face_size), ('context', c, context_size)):
+            feats[k].append(np.stack([cv2.resize(im, (sz, sz), interpolation=cv2.INTER_AREA) for im in x]).ravel())
+    return {k: np.asarray(v, np.float32) / 255 for k, v in feats.items()}
+
+def pixel_baseline(data_dir, cfg: DataConfig | None = None, n_frames: int = 4, face_size: int = 16, context_size: int = 24, C: float = 0.01,
+                   streams=('face', 'context', 'both'), split: str = 'test'):
+    "Per-class recall (%) and UAR of logistic regression on raw pixels, one row per stream, trained on 'train'."
+    import warnings
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.pipeline import make_pipeline
+    from sklearn.metrics import recall_score
+    from threadpoolctl import threadpool_limits
+    import pandas as pd
+    from clip_caer_nb.data import RAERDataset
+    cfg = cfg or replace(get_preset('demo').data, missing_face_box='nearest')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)
+        tr, te = (RAERDataset.from_dir(data_dir, s, cfg, train=False) for s in ('train', split))
+    Xtr, Xte = (pixel_features(d, n_frames, face_size, context_size) for d in (tr, te))
+    ytr, yte = np.array(tr.labels), np.array(te.labels)
+    rows = {}
+    for s in streams:
+        pick = (lambda X: np.concatenate([X['face'], X['context']], 1)) if s == 'both' else (lambda X, s=s: X[s])
+        m = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=500))
+        with threadpool_limits(1): m.fit(pick(Xtr), ytr)   # one BLAS thread: many threads on a busy machine are far slower
+        rec = recall_score(yte, m.predict(pick(Xte)), labels=range(len(CLASSES)), average=None, zero_division=0) * 100
+        rows[s] = dict(zip(CLASSES, rec), UAR=rec.mean())
+    return pd.DataFrame(rows).T.round(1)
+
 # %% ../nbs/01a_synthetic.ipynb #8f3aee13
 def _frame_size_arg(s: str):
     m = re.fullmatch(r'\s*(\d+)\s*[xX×]\s*(\d+)\s*', s)
@@ -717,40 +754,3 @@ def synth_cli(argv=None) -> int:
     counts = {s: len((out/f'{s}.txt').read_text().splitlines()) for s in _SPLITS}
     print(f"wrote {a.clips} clips to {out} in {time.time() - t0:.1f} s: " + ', '.join(f'{k} {v}' for k, v in counts.items()))
     return 0
-
-# %% ../nbs/01a_synthetic.ipynb #ab5cc6c0
-def pixel_features(ds, n_frames: int = 4, face_size: int = 16, context_size: int = 24) -> dict:
-    "`{'face': (N,F), 'context': (N,F)}`: float32 pixels of `n_frames` evenly spaced crops per clip, shrunk and flattened."
-    from clip_caer_nb.data import tsn_test_indices
-    feats = {'face': [], 'context': []}
-    for i, r in enumerate(ds.records):
-        f, c = ds.crops(i, tsn_test_indices(r.num_frames, n_frames))
-        for k, x, sz in (('face', f, face_size), ('context', c, context_size)):
-            feats[k].append(np.stack([cv2.resize(im, (sz, sz), interpolation=cv2.INTER_AREA) for im in x]).ravel())
-    return {k: np.asarray(v, np.float32) / 255 for k, v in feats.items()}
-
-def pixel_baseline(data_dir, cfg: DataConfig | None = None, n_frames: int = 4, face_size: int = 16, context_size: int = 24, C: float = 0.01,
-                   streams=('face', 'context', 'both'), split: str = 'test'):
-    "Per-class recall (%) and UAR of logistic regression on raw pixels, one row per stream, trained on 'train'."
-    import warnings
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.pipeline import make_pipeline
-    from sklearn.metrics import recall_score
-    from threadpoolctl import threadpool_limits
-    import pandas as pd
-    from clip_caer_nb.data import RAERDataset
-    cfg = cfg or replace(get_preset('demo').data, missing_face_box='nearest')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', UserWarning)
-        tr, te = (RAERDataset.from_dir(data_dir, s, cfg, train=False) for s in ('train', split))
-    Xtr, Xte = (pixel_features(d, n_frames, face_size, context_size) for d in (tr, te))
-    ytr, yte = np.array(tr.labels), np.array(te.labels)
-    rows = {}
-    for s in streams:
-        pick = (lambda X: np.concatenate([X['face'], X['context']], 1)) if s == 'both' else (lambda X, s=s: X[s])
-        m = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=500))
-        with threadpool_limits(1): m.fit(pick(Xtr), ytr)   # one BLAS thread: many threads on a busy machine are far slower
-        rec = recall_score(yte, m.predict(pick(Xte)), labels=range(len(CLASSES)), average=None, zero_division=0) * 100
-        rows[s] = dict(zip(CLASSES, rec), UAR=rec.mean())
-    return pd.DataFrame(rows).T.round(1)
