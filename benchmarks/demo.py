@@ -14,8 +14,8 @@ import argparse, json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 GOAL_SECONDS, GOAL_GIB = 300.0, 4.0
-DEMO = 'import sys; from clip_caer_nb.train import demo_cli; sys.exit(demo_cli(sys.argv[1:]))'
-DATA = ('import sys; from clip_caer_nb.train import ensure_demo_data; '
+DEMO = 'import sys; from clip_caer_nb.demo import demo_cli; sys.exit(demo_cli(sys.argv[1:]))'
+DATA = ('import sys; from clip_caer_nb.demo_runs import ensure_demo_data; '
         'ensure_demo_data(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), log=None)')
 
 
@@ -42,7 +42,7 @@ def main(argv=None):
     ap.add_argument('--json', default=None, help='also write the report to this JSON file')
     ap.add_argument('--keep', default=None, help='run in this folder and keep it (default: a temporary folder, removed)')
     a = ap.parse_args(argv)
-    from clip_caer_nb.train import DEMO_CLIPS
+    from clip_caer_nb.demo_runs import DEMO_CLIPS
     clips = a.clips or DEMO_CLIPS
     root = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix='clip-caer-demo-bench-'))
     root.mkdir(parents=True, exist_ok=True)

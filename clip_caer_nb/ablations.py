@@ -12,7 +12,8 @@ import pandas as pd
 from .core import CLASSES, Config, apply_overrides, atomic_write_text, config_diff, config_to_dict, get_preset, in_test, load_config, project_path
 from .core import show_path
 from .metrics import paired_bootstrap
-from .train import WHERE_KEYS, demo_model, ensure_demo_data, fit, latest_checkpoint
+from .train import demo_model
+from .demo_runs import ensure_demo_data, quiet_missing_boxes, trained_run
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'BASELINE', 'Ablation', 'ablation_config', 'slug', 'run_ablation', 'run_ablations', 'ablation_table',
@@ -69,18 +70,11 @@ def run_ablation(name: str, data_dir, out_dir, seed: int = 42, epochs: int | Non
     cfg = ablation_config(name, base, seed, epochs, overrides)
     cfg.data.root = str(data_dir)
     run = Path(out_dir) / slug(name) / f'seed{seed}'
-    if (run / 'summary.json').exists():
-        diff = config_diff(load_config(run / 'config.json'), cfg, ignore=WHERE_KEYS)   # a moved folder still matches
-        if diff: raise ValueError(f"{run} holds a finished run whose config differs in {diff}; delete it or use another out_dir")
-        if log: log(f"{name} (seed {seed}): read back from {show_path(run)}")
-        return _row(name, seed, json.loads((run / 'summary.json').read_text()), cfg.classes)
-    resume = run.exists() and latest_checkpoint(run) is not None
-    if log: log(f"{name} (seed {seed}): {'resuming' if resume else 'training'} -> {show_path(run)}")
-    with warnings.catch_warnings():
-        if cfg.data.missing_face_box == 'nearest': warnings.filterwarnings('ignore', message='.*have no face box.*')   # expected and filled in (the synthetic detector misses ~3 % of faces on purpose)
-        model = demo_model(cfg) if cfg.model.temporal_init_std is not None and not resume else None   # redrawn temporal tokens (07_training); None: the reference's init
-        s = fit(cfg, data_dir, run, resume=resume, model=model, progress=False, log=None, cpu=cpu)
-    s.pop('model', None)
+    s = trained_run(cfg, data_dir, run,
+                    lambda c: demo_model(c) if c.model.temporal_init_std is not None else None,   # redrawn temporal tokens (07_training); None: the reference's init
+                    read_msg=f'{name} (seed {seed}): read back from {{run}}', train_msg=f'{name} (seed {seed}): {{action}} -> {{run}}',
+                    quiet_boxes=cfg.data.missing_face_box == 'nearest',   # expected and filled in (the synthetic detector misses ~3 % of faces on purpose)
+                    log=log, cpu=cpu)
     return _row(name, seed, s, cfg.classes)
 
 def run_ablations(names,              # variants of `ABLATIONS` to run
@@ -151,8 +145,7 @@ def test_predictions(run_dir, # a finished run of `run_ablation` (with summary.j
         p = json.loads(cache.read_text())
         if p.get('epoch') == sel['epoch'] and len(p.get('y_pred', ())) == sel.get('test_n', len(p.get('y_pred', ()))): return p
     model, cfg, weights = load_for_eval(run, which='best', device='cpu')
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+    with quiet_missing_boxes():   # the synthetic detector misses ~3 % of faces on purpose (07b_demo_runs)
         ds = RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False)
         r = evaluate(model, ds, batch_size=cfg.data.batch_size * 2, progress=False)
     want = sel.get('test_uar')

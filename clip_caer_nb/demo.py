@@ -13,8 +13,8 @@ from .core import show_path
 from .data import RAERDataset
 from .prompts import ZERO_SHOT_SETS, clip_stream_features, get_descriptors, zero_shot_eval
 from .backbone import build_clip
-from .train import (DEMO_CLIPS, _err, _fmt, class_counts, demo_config_for, demo_model, ensure_demo_data, fit,
-                                plot_class_balance, plot_curves)
+from .train import _err, _fmt, class_counts, demo_model, fit, plot_class_balance, plot_curves
+from .demo_runs import DEMO_CLIPS, demo_config_for, ensure_demo_data, quiet_missing_boxes
 
 # %% auto #0
 __all__ = ['demo_zero_shot', 'demo_explanations', 'run_demo', 'demo_summary_text', 'demo_cli']
@@ -51,8 +51,7 @@ def _lift(a: dict, b: dict, key: str):
 def demo_zero_shot(cfg, data_dir, sets=ZERO_SHOT_SETS) -> dict:
     "Zero-shot UAR (%) of `cfg`'s CLIP on the test split: {set: {uar (face + context), uar_face, uar_fragments, uar_face_fragments}}."
     clip_model = build_clip(cfg.model.clip_model, pretrained=cfg.model.pretrained, force_quick_gelu=cfg.model.force_quick_gelu)
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')
+    with quiet_missing_boxes():
         feats = clip_stream_features(clip_model, RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False))
     out = {}
     for s in sets:
@@ -94,8 +93,7 @@ def demo_explanations(weights, # the selected face + context weights (a `best/` 
     from clip_caer_nb.gradcam import explanation_scores
     model, cfg = load_weights(weights)
     cfg.data.root = str(data_dir)
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+    with quiet_missing_boxes():   # the synthetic detector misses ~3 % of faces on purpose (07b_demo_runs)
         ds = RAERDataset.from_dir(data_dir, 'test', cfg.data, train=False)
         e = explanation_scores(model, ds, load_truth(data_dir), limit=limit)
     r = lambda d, keys: {k: (round(float(d[k]), 3) if isinstance(d[k], float) else d[k]) for k in keys if k in d}
@@ -124,8 +122,7 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         run = out / 'runs' / f'demo-{streams}'
         if run.exists(): shutil.rmtree(run)      # the demo always trains from its starting weights
         say(f"training {'face only' if streams == 'face' else 'face + context'} ({cfg.train.epochs} epochs) -> {show_path(run)}")
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
+        with quiet_missing_boxes():
             res = fit(cfg, data_dir, run, model=demo_model(cfg), progress=progress, log=None, cpu=True)
         res.pop('model', None)
         results[streams] = _variant_result(res, out, cfg.classes)

@@ -43,11 +43,7 @@ def compat_config(cfg: Config, # the configuration to convert (not modified)
     return out
 
 # %% ../nbs/08_evaluation.ipynb #a72f0e2b
-from .train import collate_clips
-
-def _model_device(model) -> torch.device:
-    p = next(iter(model.parameters()), None)
-    return p.device if p is not None else torch.device('cpu')
+from .inference import _device_of, collate_clips, run_model
 
 @torch.no_grad()
 def evaluate(model, # a CLIPCAER (or any module mapping (face_clip, context_clip) -> logits (B, C))
@@ -61,26 +57,17 @@ def evaluate(model, # a CLIPCAER (or any module mapping (face_clip, context_clip
             ) -> dict:
     "Predict every clip of `dataset`: dict(uar, war, per_class_recall, confusion, y_true, y_pred, logits, paths, report).\n\n`report` is the `metrics_report` (unrounded) the other scores come from."
     from torch.utils.data import DataLoader
-    device = torch.device(device) if device is not None else _model_device(model)
+    device = torch.device(device) if device is not None else _device_of(model)
     model.to(device)
-    was_training = model.training
-    model.eval()
     loader = dataset if isinstance(dataset, DataLoader) else DataLoader(
         dataset, batch_size=batch_size, shuffle=False, drop_last=False, num_workers=num_workers, collate_fn=collate_clips)
     if progress is None: progress = not in_test() and len(loader.dataset) > 100
     if progress:
         from tqdm.auto import tqdm
         loader = tqdm(loader, desc='evaluate', leave=False)
-    logits, y_true, paths = [], [], []
-    try:
-        for batch in loader:
-            out = model(batch['face_clip'].to(device), batch['context_clip'].to(device))
-            if out.ndim != 2: raise ValueError(f"the model returned logits of shape {tuple(out.shape)}; expected (batch, classes)")
-            logits.append(out.float().cpu()); y_true.append(torch.as_tensor(batch['label']).reshape(-1))
-            paths += list(batch.get('path', [None] * len(out)))
-    finally: model.train(was_training)
-    if not logits: raise ValueError("the dataset is empty; expected at least one clip to evaluate")
-    logits = torch.cat(logits).numpy(); y_true = torch.cat(y_true).numpy().astype(np.int64)
+    r = run_model(model, loader, device, keep=('label', 'path'))
+    if not len(r['logits']): raise ValueError("the dataset is empty; expected at least one clip to evaluate")
+    logits, y_true, paths = r['logits'].numpy(), r['label'].numpy().astype(np.int64), r['path']
     y_pred = logits.argmax(1)
     n = n_classes or logits.shape[1]
     names = list(class_names) if class_names is not None else list(CLASSES) if n == len(CLASSES) else [str(i) for i in range(n)]

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from .core import CLASSES, Config, DataConfig, atomic_dir, config_to_dict, get_device, in_test, save_figure, show_path
 from .data import Box, DataError, crop_context, crop_face, resolve_face_boxes, sample_indices, to_float_clip
+from .inference import run_model
 from .video import (CONTEXT_MODES, DETECTORS, FaceDetector, PrepareVideoError, VideoInfo, VideoReadError,
                                 clip_frame_indices, context_box_from_faces, fill_gaps, get_detector, prepare_clips,
                                 read_frames, smooth_boxes, video_info, VIDEO_EXTENSIONS)
@@ -168,17 +169,10 @@ def window_inputs(video: SampledVideo, start: int, window: int, data_cfg: DataCo
 def score_windows(model, inputs: Sequence[dict], data_cfg: DataConfig, batch_size: int = 8, device=None) -> np.ndarray:
     "Class probabilities `(n, C)` of the windows in `inputs` (items of `window_inputs` that have crops)."
     if not inputs: return np.zeros((0, len(getattr(model, 'classes', CLASSES))), np.float32)
-    device = torch.device(device) if device is not None else next(model.parameters()).device
-    was = model.training; model.eval()
-    out = []
-    try:
-        for i in range(0, len(inputs), batch_size):
-            chunk = inputs[i:i + batch_size]
-            face = torch.stack([to_float_clip(w['face'], data_cfg.normalize) for w in chunk]).to(device)
-            ctx = torch.stack([to_float_clip(w['context'], data_cfg.normalize) for w in chunk]).to(device)
-            out.append(model(face, ctx).float().softmax(-1).cpu())
-    finally: model.train(was)
-    return torch.cat(out).numpy()
+    chunks = (inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size))
+    batches = (dict(face_clip=torch.stack([to_float_clip(w['face'], data_cfg.normalize) for w in c]),
+                    context_clip=torch.stack([to_float_clip(w['context'], data_cfg.normalize) for w in c])) for c in chunks)
+    return run_model(model, batches, device, keep=())['logits'].softmax(-1).numpy()
 
 # %% ../nbs/13_predict.ipynb #17822840
 def predict_video(path, model, cfg: Config,

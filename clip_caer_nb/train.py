@@ -11,18 +11,18 @@ from pathlib import Path
 from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_diff, config_from_dict, config_to_dict,
                                atomic_dir, get_preset, in_test, load_config, project_path, save_config, set_seed)
 from .core import show_path
+from .inference import collate_clips, run_model
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Sampler, Subset
 
 # %% auto #0
-__all__ = ['WHERE_KEYS', 'DEMO_CLIPS', 'DEMO_SYNTH', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 'build_scheduler',
-           'reference_groups', 'lr_table', 'pack_state', 'unpack_state', 'rng_states', 'set_rng_states',
-           'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'same_weights', 'participant_split',
-           'load_splits', 'collate_clips', 'predict', 'epoch_metrics', 'make_accelerator', 'summarize', 'fit',
-           'read_history', 'plot_curves', 'train_cli', 'class_counts', 'plot_class_balance', 'ensure_demo_data',
-           'demo_model', 'demo_config_for', 'demo_run', 'amp_smoke_epoch', 'loss_fell', 'synthetic_lesson']
+__all__ = ['WHERE_KEYS', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 'build_scheduler', 'reference_groups', 'lr_table',
+           'pack_state', 'unpack_state', 'rng_states', 'set_rng_states', 'save_checkpoint', 'latest_checkpoint',
+           'load_checkpoint', 'same_weights', 'participant_split', 'load_splits', 'predict', 'epoch_metrics',
+           'make_accelerator', 'summarize', 'fit', 'read_history', 'plot_curves', 'train_cli', 'class_counts',
+           'plot_class_balance', 'demo_model']
 
 # %% ../nbs/07_training.ipynb #b75689ac
 def derive_seed(*keys: int) -> int:
@@ -268,33 +268,17 @@ def load_splits(cfg: Config, data_dir, run_dir=None, val_fraction: float = 0.15)
     return dict(train=mk('train', train_ann, True), val=mk('val', val_ann, False), test=mk('test', paths['test']['annotation'], False))
 
 # %% ../nbs/07_training.ipynb #499f92a3
-def collate_clips(items: list[dict]) -> dict:
-    "Batch dataset dicts key by key: stack tensors, turn ints into a tensor, keep everything else (paths, scenes, None) as a list."
-    out = {}
-    for k in items[0]:
-        vals = [it.get(k) for it in items]
-        if all(isinstance(v, torch.Tensor) for v in vals): out[k] = torch.stack(vals)
-        elif all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals): out[k] = torch.as_tensor(vals)
-        else: out[k] = vals
-    return out
-
 @torch.no_grad()
 def predict(model, dataset, batch_size: int = 16, accelerator=None, num_workers: int = 0, progress: bool = False, desc: str = 'eval') -> dict:
-    "Labels, predictions and logits of `model` on every clip of `dataset` (eval mode), gathered over processes."
+    "Labels, predictions and logits of `model` on every clip of `dataset` (eval mode, `06b_inference.run_model`), gathered over processes."
     from tqdm.auto import tqdm
     rank, world = (accelerator.process_index, accelerator.num_processes) if accelerator else (0, 1)
     device = accelerator.device if accelerator else next(_unwrap(model).parameters()).device
     idx = list(range(rank, len(dataset), world))
     loader = DataLoader(Subset(dataset, idx), batch_size=batch_size, shuffle=False, num_workers=num_workers, collate_fn=collate_clips)
-    net = _unwrap(model); was = net.training; net.eval()
-    ys, ls = [], []
-    try:
-        for b in tqdm(loader, desc=desc, leave=False, disable=not progress or in_test()):
-            with (accelerator.autocast() if accelerator else contextlib.nullcontext()): out = net(b['face_clip'].to(device), b['context_clip'].to(device))
-            ys.append(b['label']); ls.append(out.float().cpu())
-    finally: net.train(was)
-    y = torch.cat(ys) if ys else torch.zeros(0, dtype=torch.long)
-    logits = torch.cat(ls) if ls else torch.zeros(0, 0)
+    r = run_model(_unwrap(model), tqdm(loader, desc=desc, leave=False, disable=not progress or in_test()), device,
+                  accelerator.autocast if accelerator else None)
+    y, logits = r['label'], r['logits']
     order = torch.as_tensor(idx, dtype=torch.long)
     if world > 1:
         n = math.ceil(len(dataset) / world)
@@ -364,6 +348,100 @@ def summarize(history: list[dict], select_on: str = 'val') -> dict:
     return dict(selected=pick(sel, f'best {select_on} UAR (model selection)'), last=pick(history[-1], 'last epoch'),
                 best_on_test=pick(bot, 'best test UAR over epochs (the reference\'s number; optimistic, selected on test)') if bot else None)
 
+def _check_schedule(t: TrainConfig):
+    "The `TrainConfig` fields `fit` checks before it writes anything."
+    if t.select_on not in ('val', 'test'): raise ValueError(f"TrainConfig.select_on={t.select_on!r}; expected 'val' or 'test'")
+    if t.eval_test not in ('epoch', 'end'): raise ValueError(f"TrainConfig.eval_test={t.eval_test!r}; expected 'epoch' or 'end'")
+    if t.select_on == 'test' and t.eval_test != 'epoch': raise ValueError("select_on='test' needs eval_test='epoch' (the test split is scored after every epoch)")
+
+def _resumable(out: Path, cfg: Config, resume: bool):
+    "The last checkpoint in `out` (None if none); an error if there is one and `resume` is off, or the config differs."
+    ckpt = latest_checkpoint(out) if out.exists() else None
+    if ckpt is not None and not resume:
+        raise FileExistsError(f"{out} already holds a checkpoint ({ckpt.name}); pass resume=True (--resume) to continue it or choose another --out")
+    if resume and (out / 'config.json').exists():
+        diff = config_diff(load_config(out / 'config.json'), cfg, ignore=['train.epochs', *WHERE_KEYS[1:]])   # extending a run is allowed; other data (data.root) is not
+        if diff: raise ValueError(f"--resume: the config differs from {out/'config.json'} in {diff}; resume with the same settings or use another --out")
+    return ckpt
+
+def _score(model, ds, cfg: Config, acc, bars: bool, desc: str) -> dict:
+    "`epoch_metrics` of `predict` on `ds` (evaluation batches twice the training batch)."
+    return epoch_metrics(predict(model, ds, cfg.data.batch_size * 2, acc, cfg.data.num_workers, bars, desc), cfg.classes)
+
+def _split_scores(split: str, m: dict) -> dict:
+    "The history columns of one split's scores."
+    return {f'{split}_uar': m['uar'], f'{split}_war': m['war'], f'{split}_n': m['n'], f'{split}_per_class_recall': m['per_class_recall'],
+            f'{split}_confusion': m['confusion']}
+
+def _test_at_end(model, out: Path, st: dict, test_set, cfg: Config, acc, bars: bool):
+    "Score the last weights, then the selected (best) weights, on test into the history; the final weights stay in the model."
+    net = _unwrap(model); final = {k: v.detach().clone() for k, v in net.state_dict().items()}
+    todo = [len(st['history'])] + ([st['best']['epoch']] if st['best'] and st['best']['epoch'] != len(st['history']) else [])
+    for e in todo:
+        if e != len(st['history']):
+            from safetensors.torch import load_file
+            acc.wait_for_everyone(); net.load_state_dict(load_file(str(out / 'best' / 'model.safetensors')))
+        st['history'][e - 1].update(_split_scores('test', _score(model, test_set, cfg, acc, bars, 'test')))
+    net.load_state_dict(final)
+
+def _run_summary(out: Path, cfg: Config, datasets: tuple, acc, st: dict, seconds: float) -> dict:
+    "The summary `fit` returns and writes to `summary.json`."
+    t = cfg.train
+    summary = dict(run_dir=str(out), preset=cfg.preset, streams=cfg.model.streams, epochs=t.epochs, select_on=t.select_on,
+                   n_clips={k: (len(v) if v is not None else 0) for k, v in zip(('train', 'val', 'test'), datasets)},
+                   device=str(acc.device), num_processes=acc.num_processes, mixed_precision=t.mixed_precision,
+                   grad_accum_steps=t.grad_accum_steps, effective_batch=cfg.data.batch_size * t.grad_accum_steps, optimizer_steps=st['global_step'],
+                   seconds=round(seconds, 2), best_weights=dict(path='best/model.safetensors', **(st['best'] or {})), **summarize(st['history'], t.select_on))
+    if t.eval_test == 'end': summary['best_on_test'] = None   # test was scored for the selected and last weights only
+    return summary
+
+def _counts(acc, st: dict) -> tuple:
+    "Training loss sum, correct and seen clips of the epoch so far, over all processes (each counts only its shard)."
+    if acc.num_processes == 1: return st['loss_sum'], st['correct'], st['seen']
+    v = acc.reduce(torch.tensor([st['loss_sum'], st['correct'], st['seen']], dtype=torch.float64, device=acc.device), 'sum')
+    return float(v[0]), int(v[1]), int(v[2])
+
+def _save_state(out: Path, model, optimizer, scheduler, acc, st: dict):
+    "A checkpoint of the run so far, written by the main process once every process got here."
+    acc.wait_for_everyone()
+    if acc.num_processes > 1:   # the main process's checkpoint holds the counts of all processes; the others restart theirs at 0
+        tot = _counts(acc, st); st.update(zip(('loss_sum', 'correct', 'seen'), tot if acc.is_main_process else (0.0, 0, 0)))
+    if acc.is_main_process: save_checkpoint(out, model, optimizer, scheduler, acc.scaler, st)
+
+def _train_batch(model, batch: dict, b: int, epoch: int, steps: int, t: TrainConfig, acc, optimizer, scheduler, interval: str, loss_fn, st: dict) -> tuple:
+    "Batch `b` of the epoch: forward, backward (averaged over the accumulated batches), the optimiser step when due; (loss, stepped, first batch of the step)."
+    accum = t.grad_accum_steps
+    torch.manual_seed(derive_seed(t.seed, epoch, b, acc.process_index))
+    face, context, y = batch['face_clip'].to(acc.device), batch['context_clip'].to(acc.device), batch['label'].to(acc.device)
+    first = b - b % accum; n_acc = min(accum, steps - first)   # the batches this optimiser step averages
+    step_now = b + 1 - first == n_acc
+    with (contextlib.nullcontext() if step_now else acc.no_sync(model)):   # no gradient all-reduce until the last one
+        logits = model(face, context)
+        loss = loss_fn(logits.float(), y)
+        acc.backward(loss / n_acc if n_acc > 1 else loss)
+    if step_now:
+        optimizer.step(); optimizer.zero_grad(set_to_none=True)
+        if interval == 'step': scheduler.step()
+        st['global_step'] += 1
+    st['loss_sum'] += float(loss.detach()) * len(y); st['correct'] += int((logits.argmax(1) == y).sum()); st['seen'] += len(y)
+    st['batch'] = b + 1
+    return loss, step_now, first
+
+def _end_epoch(model, out: Path, epoch: int, lrs: dict, eval_sets: tuple, cfg: Config, acc, bars: bool, st: dict, te: float) -> dict:
+    "The epoch's history row (training counts, val and test scores, seconds); the best weights saved when they improved."
+    t = cfg.train; loss_sum, correct, seen = _counts(acc, st)
+    row = dict(epoch=epoch + 1, step=st['global_step'], train_loss=loss_sum / max(1, seen), train_war=100.0 * correct / max(1, seen), **lrs)
+    for split, ds in zip(('val', 'test'), eval_sets):
+        if ds is None or len(ds) == 0: row.update({f'{split}_uar': float('nan'), f'{split}_war': float('nan'), f'{split}_n': 0}); continue
+        row.update(_split_scores(split, _score(model, ds, cfg, acc, bars, f'{split} {epoch + 1}')))
+    st['elapsed'] += time.time() - te; row['seconds'] = round(st['elapsed'], 2)
+    st['history'].append(row)
+    sel = row.get(f'{t.select_on}_uar')
+    if sel is not None and not math.isnan(sel) and (st['best'] is None or sel > st['best']['value']):
+        st['best'] = dict(epoch=epoch + 1, value=sel, metric=f'{t.select_on}_uar')
+        if acc.is_main_process: _save_weights(model, cfg, out / 'best', extra={'selection.json': json.dumps(st['best'], indent=2) + '\n'})
+    return row
+
 def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, overrides applied)
         data_dir,  # data folder in the default layout (train/val/test.txt, face.json, body.json)
         out_dir,  # run directory (created)
@@ -382,25 +460,15 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
     if data_dir is not None: cfg.data.root = str(data_dir)   # config.json records where the clips came from
     if datasets is None and data_dir is not None and cfg.data.cache_beside_data and not cfg.data.cache_dir: cfg.data.cache_dir = str(Path(cfg.data.root).resolve().parent / 'crop-cache')
     cpu = t.cpu if cpu is None else cpu
-    if t.select_on not in ('val', 'test'): raise ValueError(f"TrainConfig.select_on={t.select_on!r}; expected 'val' or 'test'")
-    eval_test = t.eval_test
-    if eval_test not in ('epoch', 'end'): raise ValueError(f"TrainConfig.eval_test={eval_test!r}; expected 'epoch' or 'end'")
-    if t.select_on == 'test' and eval_test != 'epoch': raise ValueError("select_on='test' needs eval_test='epoch' (the test split is scored after every epoch)")
-    ckpt = latest_checkpoint(out) if out.exists() else None
-    if ckpt is not None and not resume:
-        raise FileExistsError(f"{out} already holds a checkpoint ({ckpt.name}); pass resume=True (--resume) to continue it or choose another --out")
-    if resume and (out / 'config.json').exists():
-        diff = config_diff(load_config(out / 'config.json'), cfg, ignore=['train.epochs', *WHERE_KEYS[1:]])   # extending a run is allowed; other data (data.root) is not
-        if diff: raise ValueError(f"--resume: the config differs from {out/'config.json'} in {diff}; resume with the same settings or use another --out")
+    _check_schedule(t); eval_test = t.eval_test
+    ckpt = _resumable(out, cfg, resume)
     acc = make_accelerator(t.mixed_precision, cpu=cpu)
     main = acc.is_main_process
     if main: out.mkdir(parents=True, exist_ok=True); save_config(cfg, out / 'config.json')
     set_seed(t.seed, t.deterministic)
     if datasets is None: datasets = load_splits(cfg, data_dir, out if main else None)
     train_set, val_set, test_set = datasets['train'], datasets.get('val'), datasets.get('test')
-    if model is None:
-        from clip_caer_nb.model import build_model
-        model = build_model(cfg)
+    if model is None: from clip_caer_nb.model import build_model; model = build_model(cfg)
     accum = t.grad_accum_steps
     if not isinstance(accum, int) or isinstance(accum, bool) or accum < 1: raise ValueError(f"TrainConfig.grad_accum_steps={accum!r}; expected a positive integer")
     sampler = EpochBatchSampler(len(train_set), cfg.data.batch_size, t.seed, True, cfg.data.drop_last, acc.num_processes, acc.process_index)
@@ -416,17 +484,8 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
         if log and main: log(f"resumed from {ckpt.name}: epoch {st['epoch']}, batch {st['batch']} of {steps}")
     pbar_off = not progress or in_test() or not main
     group_names = [g.get('name', str(i)) for i, g in enumerate(optimizer.param_groups)]
-    def counts():
-        "Training loss sum, correct and seen clips of the epoch so far, over all processes (each counts only its shard)."
-        if acc.num_processes == 1: return st['loss_sum'], st['correct'], st['seen']
-        v = acc.reduce(torch.tensor([st['loss_sum'], st['correct'], st['seen']], dtype=torch.float64, device=acc.device), 'sum')
-        return float(v[0]), int(v[1]), int(v[2])
     if resume and ckpt is not None and not main: st.update(loss_sum=0.0, correct=0, seen=0)   # the checkpoint holds the sums of all processes
-    def save_ckpt():
-        acc.wait_for_everyone()
-        if acc.num_processes > 1:   # the main process's checkpoint holds the counts of all processes; the others restart theirs at 0
-            tot = counts(); st.update(zip(('loss_sum', 'correct', 'seen'), tot if main else (0.0, 0, 0)))
-        if main: save_checkpoint(out, model, optimizer, scheduler, acc.scaler, st)
+    save_ckpt = lambda: _save_state(out, model, optimizer, scheduler, acc, st)
     for epoch in range(st['epoch'], t.epochs):
         te = time.time(); start = st['batch'] if epoch == st['epoch'] else 0
         if hasattr(train_set, 'set_epoch'): train_set.set_epoch(epoch)
@@ -438,20 +497,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
         model.train()
         bar = tqdm(loader, total=steps, initial=start, desc=f'epoch {epoch + 1}/{t.epochs}', leave=False, disable=pbar_off)
         for b, batch in enumerate(bar, start):
-            torch.manual_seed(derive_seed(t.seed, epoch, b, acc.process_index))
-            face, context, y = batch['face_clip'].to(acc.device), batch['context_clip'].to(acc.device), batch['label'].to(acc.device)
-            first = b - b % accum; n_acc = min(accum, steps - first)   # the batches this optimiser step averages
-            step_now = b + 1 - first == n_acc
-            with (contextlib.nullcontext() if step_now else acc.no_sync(model)):   # no gradient all-reduce until the last one
-                logits = model(face, context)
-                loss = loss_fn(logits.float(), y)
-                acc.backward(loss / n_acc if n_acc > 1 else loss)
-            if step_now:
-                optimizer.step(); optimizer.zero_grad(set_to_none=True)
-                if interval == 'step': scheduler.step()
-                st['global_step'] += 1
-            st['loss_sum'] += float(loss.detach()) * len(y); st['correct'] += int((logits.argmax(1) == y).sum()); st['seen'] += len(y)
-            st['batch'] = b + 1
+            loss, step_now, first = _train_batch(model, batch, b, epoch, steps, t, acc, optimizer, scheduler, interval, loss_fn, st)
             if on_step is not None: on_step(dict(epoch=epoch + 1, batch=b + 1, loss=float(loss.detach())))
             bar.set_postfix(loss=f"{st['loss_sum'] / st['seen']:.3f}")
             # checkpoints only between optimiser steps (no half-accumulated gradients to save); N counts optimiser steps
@@ -459,19 +505,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
                 st['elapsed'] += time.time() - te; te = time.time(); save_ckpt()
         bar.close()
         if interval == 'epoch': scheduler.step()
-        loss_sum, correct, seen = counts()
-        row = dict(epoch=epoch + 1, step=st['global_step'], train_loss=loss_sum / max(1, seen), train_war=100.0 * correct / max(1, seen), **lrs)
-        for split, ds in (('val', val_set), ('test', test_set if eval_test == 'epoch' else None)):
-            if ds is None or len(ds) == 0: row.update({f'{split}_uar': float('nan'), f'{split}_war': float('nan'), f'{split}_n': 0}); continue
-            m = epoch_metrics(predict(model, ds, cfg.data.batch_size * 2, acc, cfg.data.num_workers, not pbar_off, f'{split} {epoch + 1}'), cfg.classes)
-            row.update({f'{split}_uar': m['uar'], f'{split}_war': m['war'], f'{split}_n': m['n'], f'{split}_per_class_recall': m['per_class_recall'],
-                        f'{split}_confusion': m['confusion']})
-        st['elapsed'] += time.time() - te; row['seconds'] = round(st['elapsed'], 2)
-        st['history'].append(row)
-        sel = row.get(f'{t.select_on}_uar')
-        if sel is not None and not math.isnan(sel) and (st['best'] is None or sel > st['best']['value']):
-            st['best'] = dict(epoch=epoch + 1, value=sel, metric=f'{t.select_on}_uar')
-            if main: _save_weights(model, cfg, out / 'best', extra={'selection.json': json.dumps(st['best'], indent=2) + '\n'})
+        row = _end_epoch(model, out, epoch, lrs, (val_set, test_set if eval_test == 'epoch' else None), cfg, acc, not pbar_off, st, te)
         st.update(epoch=epoch + 1, batch=0, loss_sum=0.0, correct=0, seen=0, elapsed=0.0)
         save_ckpt()
         if main: _write_metrics(out, st['history'])
@@ -480,24 +514,9 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
                 f"val UAR {_fmt(row.get('val_uar'), 1)}  test UAR {_fmt(row.get('test_uar'), 1)}  ({row['seconds']:.1f}s)")
     if main: _save_weights(model, cfg, out, into_existing=True)
     if eval_test == 'end' and test_set is not None and len(test_set) and st['history']:
-        # score the last weights, then the selected (best) weights, on test; keep the final weights in the model
-        net = _unwrap(model); final = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        score = lambda: epoch_metrics(predict(model, test_set, cfg.data.batch_size * 2, acc, cfg.data.num_workers, not pbar_off, 'test'), cfg.classes)
-        todo = [len(st['history'])] + ([st['best']['epoch']] if st['best'] and st['best']['epoch'] != len(st['history']) else [])
-        for e in todo:
-            if e != len(st['history']):
-                from safetensors.torch import load_file
-                acc.wait_for_everyone(); net.load_state_dict(load_file(str(out / 'best' / 'model.safetensors')))
-            m = score()
-            st['history'][e - 1].update(test_uar=m['uar'], test_war=m['war'], test_n=m['n'], test_per_class_recall=m['per_class_recall'], test_confusion=m['confusion'])
-        net.load_state_dict(final)
+        _test_at_end(model, out, st, test_set, cfg, acc, not pbar_off)
         if main: _write_metrics(out, st['history'])
-    summary = dict(run_dir=str(out), preset=cfg.preset, streams=cfg.model.streams, epochs=t.epochs, select_on=t.select_on,
-                   n_clips={k: (len(v) if v is not None else 0) for k, v in (('train', train_set), ('val', val_set), ('test', test_set))},
-                   device=str(acc.device), num_processes=acc.num_processes, mixed_precision=t.mixed_precision,
-                   grad_accum_steps=accum, effective_batch=cfg.data.batch_size * accum, optimizer_steps=st['global_step'],
-                   seconds=round(time.time() - t0, 2), best_weights=dict(path='best/model.safetensors', **(st['best'] or {})), **summarize(st['history'], t.select_on))
-    if eval_test == 'end': summary['best_on_test'] = None   # test was scored for the selected and last weights only
+    summary = _run_summary(out, cfg, (train_set, val_set, test_set), acc, st, time.time() - t0)
     if main: atomic_write_text(out / 'summary.json', json.dumps(summary, indent=2) + '\n')
     acc.wait_for_everyone()
     summary['model'] = _unwrap(model)
@@ -625,25 +644,6 @@ def plot_class_balance(counts: dict, classes=CLASSES, ax=None):
     return ax
 
 # %% ../nbs/07_training.ipynb #224307b8
-DEMO_CLIPS = 1000   # synthetic clips written by `clip-caer demo`: 400 train, 100 val, 500 test
-DEMO_SYNTH = dict(frames=(16, 20), raer_frames=0.0, split_fractions=(0.4, 0.1, 0.5))   # SynthSpec changes for the demo
-
-def ensure_demo_data(data_dir, clips: int = DEMO_CLIPS, seed: int = 42, log=print, progress: bool = False) -> bool:
-    "Write the synthetic classroom into `data_dir` unless it holds one of this size and seed already; True if written."
-    from dataclasses import replace
-    from dataclasses import asdict
-    from clip_caer_nb.synth import SynthSpec, make_synthetic_raer, TRUTH_FILE
-    data_dir = Path(data_dir); marker = data_dir / 'demo.json'
-    spec = replace(SynthSpec(), **DEMO_SYNTH)   # the whole spec: a data set drawn by another generator version is redrawn
-    want = json.loads(json.dumps(dict(clips=int(clips), seed=int(seed), spec=asdict(spec))))
-    if (data_dir / 'train.txt').exists() and (data_dir / TRUTH_FILE).exists() and marker.exists() and json.loads(marker.read_text()) == want:
-        if log: log(f"reusing the synthetic classroom in {show_path(data_dir)} ({clips} clips, seed {seed})")
-        return False
-    if log: log(f"writing the synthetic classroom ({clips} clips, seed {seed}) into {show_path(data_dir)}")
-    make_synthetic_raer(data_dir, n_clips=int(clips), seed=int(seed), spec=spec, overwrite=True, progress=progress)
-    atomic_write_text(marker, json.dumps(want) + '\n')
-    return True
-
 def demo_model(cfg: Config):
     "`build_model(cfg)` (seeded), with the temporal CLS token and position table redrawn from N(0, `cfg.model.temporal_init_std`) if set."
     from clip_caer_nb.model import build_model
@@ -657,111 +657,3 @@ def demo_model(cfg: Config):
                 with torch.no_grad(): m.cls_token.normal_(0, std); m.pos_embedding.normal_(0, std)
     return model
 
-def demo_config_for(out, streams: str | None = None, seed: int = 42, epochs: int | None = None, overrides=()) -> Config:
-    "The `demo` preset as `run_demo(out, ...)` trains it: seed, epochs, overrides, the crop cache in `out/data/crop-cache`."
-    cfg = apply_overrides(get_preset('demo'), [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + list(overrides)
-                          + ([f'model.streams={streams}'] if streams else []))
-    cfg.data.root = str(Path(out).resolve() / 'data' / 'synthetic-demo')
-    cfg.data.cache_dir = cfg.data.cache_dir or str(Path(out).resolve() / 'data' / 'crop-cache')   # what `fit` makes of `cache_beside_data`
-    return cfg
-
-
-# %% ../nbs/07_training.ipynb #99ec4f69
-def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
-             out=None,  # folder with data/ and runs/ (default: the project's top folder, as `clip-caer demo`)
-             clips: int | None = None, epochs: int | None = None, seed: int = 42, overrides=(),  # as `run_demo`
-             log=print) -> Path:
-    "The run directory `out/runs/demo-<streams>` of a demo model: read back if finished with this config, else trained now."
-    out = (Path(out) if out is not None else project_path()).resolve()
-    say = log or (lambda *a: None)
-    data_dir, clips = out / 'data' / 'synthetic-demo', clips or DEMO_CLIPS
-    cfg = demo_config_for(out, streams, seed, epochs, overrides); cfg.data.root = str(data_dir)
-    run = out / 'runs' / f'demo-{streams}'
-    finished = (run / 'summary.json').exists() and (run / 'model.safetensors').exists()
-    if finished:   # checked before any data is written: a mismatched run never has its data replaced
-        # where the data and the crop cache lie is not what was trained: a moved project still matches
-        diff = config_diff(load_config(run / 'config.json'), cfg, ignore=WHERE_KEYS)
-        n = sum(json.loads((run / 'summary.json').read_text()).get('n_clips', {}).values())
-        if n != clips: diff.append(f'data set size ({n} clips, asked for {clips})')
-        if diff:
-            raise ValueError(f"{run} holds a finished run with another configuration (differs in {diff}); "
-                             "run `clip-caer demo` again with these settings, delete the folder, or pass another `out`")
-    ensure_demo_data(data_dir, clips, seed, log=log, progress=False)   # reused if present; the same data again if deleted
-    if finished:
-        say(f"using the finished demo run {show_path(run)}")
-        return run
-    resume = run.exists() and latest_checkpoint(run) is not None
-    say(f"{'resuming' if resume else 'training'} the demo model ({streams}) -> {show_path(run)}")
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
-        fit(cfg, data_dir, run, resume=resume, model=None if resume else demo_model(cfg), progress=False, log=None, cpu=True)
-    return run
-
-# %% ../nbs/07_training.ipynb #a962c36d
-def amp_smoke_epoch(out,  # folder for data/ and run/
-                    mixed_precision: str | None = None,  # 'bf16', 'fp16' or 'no'; default bf16 where the GPU has it, else fp16 (a T4)
-                    clips: int = 400,  # synthetic clips (40 % train: 160 = 20 steps of 8)
-                    cpu: bool = False, log=None) -> dict:
-    "One epoch of the demo preset on the synthetic classroom through `fit` with AMP; the loss of every step and the device."
-    if mixed_precision is None:
-        mixed_precision = 'bf16' if cpu or not torch.cuda.is_available() or torch.cuda.is_bf16_supported() else 'fp16'
-    out = Path(out); ensure_demo_data(out / 'data', clips, seed=0, log=log)
-    cfg = apply_overrides(get_preset('demo'), ['train.epochs=1', 'train.warmup_epochs=0', f'train.mixed_precision={mixed_precision}', 'data.batch_size=8'])
-    cfg.data.cache_dir = str(out / 'data' / 'crop-cache')
-    losses = []
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')   # the synthetic detector misses ~3 % of faces on purpose
-        res = fit(cfg, out / 'data', out / 'run', model=demo_model(cfg), progress=False, log=log, cpu=cpu, on_step=lambda s: losses.append(s['loss']))
-    return dict(losses=losses, device=res['device'], mixed_precision=mixed_precision, optimizer_steps=res['optimizer_steps'])
-
-def loss_fell(losses, k: int | None = None) -> bool:
-    "True when the mean of the last `k` losses (default a quarter, at least 2) is below the mean of the first `k`."
-    k = k or max(2, len(losses) // 4)
-    if len(losses) < 2 * k: raise ValueError(f"{len(losses)} losses: need at least {2 * k} to compare the first and last {k}")
-    return float(np.mean(losses[-k:])) < float(np.mean(losses[:k]))
-
-class _OnDevice:
-    "A CLIP model whose `encode_image` takes CPU tensors, runs on `device` (autocast `dtype` if given) and returns float32 on the CPU."
-    def __init__(self, clip_model, device, dtype=None): self.m, self.device, self.dtype = clip_model.to(device), torch.device(device), dtype
-    def eval(self): self.m.eval(); return self
-    @torch.no_grad()
-    def encode_image(self, x, normalize: bool = False):
-        with (torch.autocast(self.device.type, dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()):
-            return self.m.encode_image(x.to(self.device), normalize=normalize).float().cpu()
-
-def synthetic_lesson(out,  # folder for data/ (the synthetic classroom) and runs/lesson-face, runs/lesson-both (resumable)
-                     clip_model: str = 'ViT-B-32', pretrained: str | None = 'openai',  # open_clip downloads the weights on first use
-                     image_size: int = 224, frames: int = 8, clips: int = DEMO_CLIPS, epochs: int = 5, batch_size: int = 8,
-                     mixed_precision: str | None = None,  # default: bf16 where the GPU has it, else fp16 (a T4); 'no' on the CPU
-                     cpu: bool = False, seed: int = 42, log=print) -> dict:
-    "Zero-shot UAR with the class descriptors, then the paper's recipe fine-tuned face only and face + context on the synthetic classroom."
-    from dataclasses import replace
-    from clip_caer_nb.backbone import build_clip
-    from clip_caer_nb.data import RAERDataset
-    from clip_caer_nb.prompts import clip_stream_features, get_descriptors, zero_shot_eval
-    dev = torch.device('cpu') if cpu or not torch.cuda.is_available() else torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))   # this process's GPU
-    if mixed_precision is None: mixed_precision = 'no' if dev.type == 'cpu' else ('bf16' if torch.cuda.is_bf16_supported() else 'fp16')
-    say = log or (lambda *a: None)
-    out = Path(out).resolve(); data = out / 'data' / 'synthetic-demo'
-    ensure_demo_data(data, clips, seed, log=log)
-    cfg = apply_overrides(get_preset('paper'), [f'model.clip_model={clip_model}', f"model.pretrained={pretrained or 'null'}", f'train.epochs={epochs}',
-                                                f'train.seed={seed}', f'train.mixed_precision={mixed_precision}', 'train.eval_test=end'])
-    # the paper's model and optimiser; the synthetic classroom's crops as the demo cuts them (face margin, CLIP normalisation)
-    cfg.data = replace(get_preset('demo').data, root=str(data), image_size=image_size, num_segments=frames, batch_size=batch_size,
-                       cache_dir=str(out / 'data' / f'crop-cache-{image_size}'))
-    dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(mixed_precision)
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*have no face box.*')
-        t0 = time.time(); clip = build_clip(clip_model, pretrained=pretrained, force_quick_gelu=cfg.model.force_quick_gelu)
-        feats = clip_stream_features(_OnDevice(clip, dev, dtype), RAERDataset.from_dir(data, 'test', cfg.data, train=False))
-        zs = zero_shot_eval(clip.cpu(), feats, get_descriptors(cfg.model.descriptors, cfg.classes))
-        say(f"zero-shot test UAR with {cfg.model.descriptors}: face {zs['face']}, face + context {zs['both']} ({time.time() - t0:.0f} s)")
-        runs = {}
-        for streams in ('face', 'both'):
-            c = config_from_dict(config_to_dict(cfg)); c.model.streams = streams
-            set_seed(seed)
-            res = fit(c, data, out / 'runs' / f'lesson-{streams}', resume=True, progress=not in_test(), log=log, cpu=dev.type == 'cpu')
-            res.pop('model', None); runs[streams] = res
-            say(f"fine-tuned {streams}: selected epoch {res['selected']['epoch']}, test UAR {_fmt(res['selected']['test_uar'], 1)} ({res['seconds']:.0f} s)")
-    return dict(zero_shot=dict(face=zs['face'], both=zs['both']), face=runs['face']['selected']['test_uar'], both=runs['both']['selected']['test_uar'],
-                lift=runs['both']['selected']['test_uar'] - runs['face']['selected']['test_uar'], device=str(dev), mixed_precision=mixed_precision, runs=runs)
