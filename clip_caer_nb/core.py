@@ -628,7 +628,8 @@ def test_notebook_alone(path, workdir=None, flags=SKIP_FLAGS, timeout: int = 180
     nb.cells = [c for c in nb.cells if not (c.cell_type == 'code' and _skipped(c, flags))]
     workdir = Path(workdir or tempfile.mkdtemp(prefix='nb-alone-'))
     old = os.environ.get('IN_TEST'); os.environ['IN_TEST'] = '1'; t0 = time.time()
-    try: NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(workdir)}}).execute()
+    try:   # the kernel's own log lines (e.g. ipykernel's transport notice) go nowhere; cell outputs and errors are kept
+        NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(workdir)}}).execute(stderr=subprocess.DEVNULL)
     finally:
         if old is None: os.environ.pop('IN_TEST', None)
         else: os.environ['IN_TEST'] = old
