@@ -588,7 +588,7 @@ def run_notebooks(paths, timeout: int = 7200, clean: bool = True, flags=None) ->
             r = ran.get(c.get('id'))
             c.outputs, c.execution_count = (r.outputs, r.execution_count) if r is not None else ([], None)
         nbformat.write(nb, path)
-        if clean: subprocess.run(['nbdev_clean', '--fname', str(path)], check=True, cwd=path.parent)
+        if clean: subprocess.run(['nbdev_clean', '--fname', str(path.resolve())], check=True, cwd=path.parent)   # resolved: a relative path would be read from inside path.parent
         print(f'ran {path.name} in {time.time()-t0:.0f}s')
         done.append(path)
     return done
