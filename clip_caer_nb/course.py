@@ -667,6 +667,7 @@ def check_site(site, # a folder written by `build_site`
 # %% ../nbs/98_course.ipynb #4cbe4f30
 def course_cli(argv=None) -> int:
     "`clip-caer course build OUT | site OUT | check-site OUT`: student/instructor copies, the Jupyter Book site, its browser check."
+    from clip_caer_nb.core import show_path
     ap = argparse.ArgumentParser(prog='clip-caer course', description=course_cli.__doc__)
     sub = ap.add_subparsers(dest='cmd', required=True)
     for name, help in [('build', 'write OUT/student/ and OUT/instructor/'), ('site', 'build the Jupyter Book site into OUT'),
@@ -679,10 +680,10 @@ def course_cli(argv=None) -> int:
     try:
         if a.cmd == 'build':
             counts = build_course(a.out, a.nbs)
-            print(f"wrote {a.out}/student and {a.out}/instructor: {len(counts)} notebooks, {sum(counts.values())} exercises")
+            print(f"wrote {show_path(Path(a.out) / 'student')} and {show_path(Path(a.out) / 'instructor')}: {len(counts)} notebooks, {sum(counts.values())} exercises")
         elif a.cmd == 'site':
             warns = build_site(a.out, a.nbs)
-            print(f"wrote {Path(a.out) / 'index.html'} ({len(warns)} other warnings)")
+            print(f"wrote {show_path(Path(a.out) / 'index.html')} ({len(warns)} other warnings)")
         else: print(check_site(a.out, a.page, a.screenshot))
     except (FileNotFoundError, RuntimeError, AssertionError) as e:
         print(f"clip-caer course: {e}", file=sys.stderr); return 1

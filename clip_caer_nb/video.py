@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_video.ipynb #7d539e13
 from __future__ import annotations
-import argparse, importlib, importlib.util, json, math, os, sys, types, warnings
+import argparse, contextlib, importlib, importlib.util, json, math, os, sys, tempfile, types, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -133,6 +133,21 @@ def _pyav_info(p: Path) -> VideoInfo:
         raise VideoReadError(f"{p}: PyAV could not read the video: {_first_line(e)}") from None
     return VideoInfo(str(p), n, fps, w, h, 'pyav')
 
+@contextlib.contextmanager
+def _ffmpeg_log_captured():
+    "Capture what FFmpeg (inside decord) writes straight to file descriptor 2 during the block; it is passed on to `sys.stderr` only if the block succeeds."
+    sys.stderr.flush()
+    saved, buf = os.dup(2), tempfile.TemporaryFile(mode='w+b')
+    os.dup2(buf.fileno(), 2)
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        os.dup2(saved, 2); os.close(saved)
+        buf.seek(0); text = buf.read().decode(errors='replace'); buf.close()
+        if ok and text: sys.stderr.write(text)   # a failure raises VideoReadError naming the file and the cause instead
+
 def video_info(path, backend: str = 'auto') -> VideoInfo:
     "Number of frames, fps and size of a video (raises `VideoReadError` naming the file if it cannot be read)."
     p, b = _check_file(path), video_backend(backend)
@@ -140,9 +155,10 @@ def video_info(path, backend: str = 'auto') -> VideoInfo:
     else:
         import decord
         try:
-            vr = decord.VideoReader(str(p), ctx=decord.cpu(0))
-            n, fps = len(vr), float(vr.get_avg_fps())
-            h, w = vr[0].shape[:2] if n else (0, 0)
+            with _ffmpeg_log_captured():
+                vr = decord.VideoReader(str(p), ctx=decord.cpu(0))
+                n, fps = len(vr), float(vr.get_avg_fps())
+                h, w = vr[0].shape[:2] if n else (0, 0)
         except _decord_errors() as e:
             raise VideoReadError(f"{p}: decord could not read the video: {_first_line(e)}") from None
         info = VideoInfo(str(p), n, fps, int(w), int(h), 'decord')
@@ -184,9 +200,10 @@ def read_frames(path, indices: Sequence[int], backend: str = 'auto') -> np.ndarr
     if b == 'pyav': return _read_pyav(p, indices)
     import decord
     try:
-        vr = decord.VideoReader(str(p), ctx=decord.cpu(0))
-        _check_indices(p, indices, len(vr))
-        frames = _to_numpy(vr.get_batch(indices))
+        with _ffmpeg_log_captured():
+            vr = decord.VideoReader(str(p), ctx=decord.cpu(0))
+            _check_indices(p, indices, len(vr))
+            frames = _to_numpy(vr.get_batch(indices))
     except _decord_errors() as e:
         raise VideoReadError(f"{p}: decord could not decode frames {indices[0]}..{indices[-1]}: {_first_line(e)}") from None
     return np.ascontiguousarray(frames, dtype=np.uint8)
