@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import open_clip
-from .core import CLASSES, DataConfig, get_preset, set_seed, in_test, atomic_write, atomic_write_text
+from .core import CLASSES, DataConfig, get_preset, set_seed, in_test, atomic_write, atomic_write_text, show_path
 from .synth import SynthSpec, make_synthetic_raer, load_truth
 from .data import RAERDataset, data_paths
 
@@ -379,5 +379,5 @@ def pretrain_cli(argv=None) -> int:
     if a.clips < 40: p.error(f"--clips {a.clips}: expected at least 40 (every split needs clips of every class)")
     res = pretrain_run(a.out, a.epochs, a.seed, a.clips, a.style)
     atomic_write_text(Path(a.out) / 'MODEL_CARD.md', model_card(res))
-    print(f"retrieval face {res['retrieval']['face']} %, context {res['retrieval']['context']} %; wrote {Path(a.out) / res['weights']}")
+    print(f"retrieval face {res['retrieval']['face']} %, context {res['retrieval']['context']} %; wrote {show_path(Path(a.out) / res['weights'])}")
     return 0
