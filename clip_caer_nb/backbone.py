@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import open_clip
-from .core import DataConfig, atomic_dir, atomic_write, in_test, get_device
+from .core import DataConfig, atomic_dir, atomic_write, in_test, get_device, progress_on
 from .pretrain import CLASSROOM_TAG, MODEL as PRETRAIN_MODEL, load_clip_fp16
 
 
@@ -278,7 +278,7 @@ def build_feature_cache(visual: nn.Module, # frozen CLIP image encoder (`clip_mo
     visual.to(dev)
     face, context, fidx, offsets, metas = [], [], [], [0], []
     try:
-        for i in tqdm(range(len(dataset)), disable=not progress or in_test(), desc=f'encoding {Path(path).name}'):
+        for i in tqdm(range(len(dataset)), disable=not progress_on(progress), desc=f'encoding {Path(path).name}'):
             if frames == 'all': fc, cc, idx = _all_frames(dataset, i); meta = _meta_of(dataset, i)
             else:
                 item = dataset[i]

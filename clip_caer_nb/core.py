@@ -13,13 +13,14 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CLASSES', 'PRESETS', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'MARKER', 'SETUP_MARK', 'MAX_OUTPUT_BYTES', 'SKIP_FLAGS',
-           'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict', 'config_from_dict', 'save_config',
-           'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset', 'apply_overrides', 'set_seed',
-           'get_device', 'in_test', 'work_dir', 'project_path', 'show_path', 'save_figure', 'in_colab', 'show_device',
-           'keep_runs_on_drive', 'env_report', 'show_install', 'env_cli', 'atomic_write', 'atomic_write_text',
-           'replace_dir', 'atomic_dir', 'RunLocked', 'lock_path', 'clean_leftovers', 'run_lock', 'write_marker',
-           'check_replaceable', 'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
+__all__ = ['CLASSES', 'PRESETS', 'PROGRESS_ENV', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'MARKER', 'SETUP_MARK',
+           'MAX_OUTPUT_BYTES', 'SKIP_FLAGS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict',
+           'config_from_dict', 'save_config', 'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset',
+           'apply_overrides', 'set_seed', 'get_device', 'in_test', 'progress_on', 'work_dir', 'project_path',
+           'show_path', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install',
+           'env_cli', 'atomic_write', 'atomic_write_text', 'replace_dir', 'atomic_dir', 'RunLocked', 'lock_path',
+           'clean_leftovers', 'run_lock', 'write_marker', 'check_replaceable', 'check_notebook_outputs',
+           'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -253,6 +254,11 @@ def get_device(prefer: str | None = None) -> torch.device:
 def in_test() -> bool:
     "True while `nbdev_test` runs the notebooks."
     return bool(os.environ.get('IN_TEST'))
+
+PROGRESS_ENV = 'CLIP_CAER_PROGRESS'   # 'off': no progress bars (`clip-caer notebooks run` sets it: saved outputs keep the log lines, not bar snapshots)
+def progress_on(progress: bool = True) -> bool:
+    "Show a progress bar? Asked for, not under `nbdev_test`, and not turned off by `$CLIP_CAER_PROGRESS=off`."
+    return bool(progress) and not in_test() and os.environ.get(PROGRESS_ENV, '').strip().lower() != 'off'
 
 WORK_ENV = 'CLIP_CAER_HOME'        # environment variable that names the working folder
 WORK_DIRNAME = 'clip-caer-work'    # the folder made in the current directory outside a clone
@@ -570,10 +576,11 @@ def run_notebooks(paths, timeout: int = 7200, clean: bool = True, flags=None) ->
         skip = SKIP_FLAGS if flags is None else flags
         run = nbformat.from_dict(copy.deepcopy(dict(nb)))
         run.cells = [c for c in run.cells if not (c.cell_type == 'code' and _skipped(c, skip))]
-        saved = {k: os.environ.get(k) for k in ('IN_TEST', 'MPLBACKEND', 'TQDM_MININTERVAL')}
+        saved = {k: os.environ.get(k) for k in ('IN_TEST', 'MPLBACKEND', 'TQDM_MININTERVAL', PROGRESS_ENV)}
         os.environ.pop('IN_TEST', None)
         os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # figures shown inline, as PNG
-        os.environ['TQDM_MININTERVAL'] = '30'                                     # a progress bar leaves about one line
+        os.environ['TQDM_MININTERVAL'] = '30'                                     # a bar that is shown anyway leaves about one line
+        os.environ[PROGRESS_ENV] = 'off'   # the package's own bars: a saved ipywidgets bar shows only its first state on GitHub
         t0 = time.time()
         try:
             NotebookClient(run, timeout=timeout, kernel_name='python3', allow_errors=False,

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import cv2
 import torch
-from .core import CLASSES, DataConfig, atomic_dir, atomic_write, atomic_write_text, get_preset, in_test, project_path, replace_dir
+from .core import CLASSES, DataConfig, atomic_dir, atomic_write, atomic_write_text, get_preset, in_test, progress_on, project_path, replace_dir
 from .core import MARKER, check_replaceable, write_marker
 
 # %% auto #0
@@ -556,7 +556,7 @@ class RAERDataset(torch.utils.data.Dataset):
         "Fill the crop cache for every clip; returns the number of clips."
         if self.cache_dir is None: raise ValueError("build_cache needs DataConfig.cache_dir")
         from tqdm.auto import tqdm
-        for i in tqdm(range(len(self)), disable=not progress or in_test(), desc='crop cache'):
+        for i in tqdm(range(len(self)), disable=not progress_on(progress), desc='crop cache'):
             self._cached(i, self.frame_names(i), self.folder(i))
         return len(self)
 
@@ -782,7 +782,7 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
             else: contexts = None
     from tqdm.auto import tqdm
     no_dir = []   # relative frame folders that do not exist
-    for r in tqdm(records, disable=not progress or in_test(), desc='validate'):
+    for r in tqdm(records, disable=not progress_on(progress), desc='validate'):
         rep['clips'] += 1; rep['labels'][list(rep['labels'])[r.label]] += 1
         rep['scenes'][r.scene or 'unknown'] = rep['scenes'].get(r.scene or 'unknown', 0) + 1
         if r.num_frames < num_segments: rep['short_clips'] += 1

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import torch
-from .core import show_path
+from .core import progress_on, show_path
 from .core import CLASSES, Config, atomic_write, config_from_dict, config_to_dict, get_device, in_test, project_path
 from .metrics import metrics_report
 
@@ -61,8 +61,8 @@ def evaluate(model, # a CLIPCAER (or any module mapping (face_clip, context_clip
     model.to(device)
     loader = dataset if isinstance(dataset, DataLoader) else DataLoader(
         dataset, batch_size=batch_size, shuffle=False, drop_last=False, num_workers=num_workers, collate_fn=collate_clips)
-    if progress is None: progress = not in_test() and len(loader.dataset) > 100
-    if progress:
+    if progress is None: progress = len(loader.dataset) > 100
+    if progress_on(progress):
         from tqdm.auto import tqdm
         loader = tqdm(loader, desc='evaluate', leave=False)
     r = run_model(model, loader, device, keep=('label', 'path'))

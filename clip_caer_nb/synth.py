@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 import numpy as np
 import cv2
-from .core import CLASSES, DataConfig, get_preset, in_test, project_path
+from .core import CLASSES, DataConfig, get_preset, in_test, progress_on, project_path
 
 # %% auto #0
 __all__ = ['CUES', 'SCENES', 'RAER_TEST_COUNTS', 'IMBALANCE', 'TRUTH_FILE', 'TRUTH_VERSION', 'SynthSpec', 'ellipse', 'poly',
@@ -615,7 +615,7 @@ def make_synthetic_raer(out_dir, n_clips: int = 1000, seed: int = 0, imbalance: 
     from tqdm.auto import tqdm
     truth = {}
     with RAERWriter(out_dir, overwrite=overwrite) as w:
-        for pl in tqdm([p for p in plans if splits is None or p.split in splits], desc='synthetic clips', disable=not progress or in_test()):
+        for pl in tqdm([p for p in plans if splits is None or p.split in splits], desc='synthetic clips', disable=not progress_on(progress)):
             clip, info = _render(pl.label, np.random.default_rng([seed, 3, pl.index]), spec, people[pl.participant], pl.scene, pl.n_frames, pl.waking)
             rec = w.add_clip(pl.rel_dir, clip.frames, pl.written_label, pl.split, clip.face_boxes, clip.context_box)
             truth[rec.path] = info.pop('truth')

@@ -8,7 +8,7 @@ import argparse, contextlib, copy, csv, io, json, math, os, random, shutil, sys,
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from .core import (CLASSES, Config, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_diff, config_from_dict, config_to_dict,
+from .core import (CLASSES, Config, progress_on, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_diff, config_from_dict, config_to_dict,
                                atomic_dir, get_preset, in_test, load_config, project_path, save_config, set_seed)
 from .core import show_path
 from .inference import collate_clips, run_model
@@ -276,7 +276,7 @@ def predict(model, dataset, batch_size: int = 16, accelerator=None, num_workers:
     device = accelerator.device if accelerator else next(_unwrap(model).parameters()).device
     idx = list(range(rank, len(dataset), world))
     loader = DataLoader(Subset(dataset, idx), batch_size=batch_size, shuffle=False, num_workers=num_workers, collate_fn=collate_clips)
-    r = run_model(_unwrap(model), tqdm(loader, desc=desc, leave=False, disable=not progress or in_test()), device,
+    r = run_model(_unwrap(model), tqdm(loader, desc=desc, leave=False, disable=not progress_on(progress)), device,
                   accelerator.autocast if accelerator else None)
     y, logits = r['label'], r['logits']
     order = torch.as_tensor(idx, dtype=torch.long)
@@ -482,7 +482,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
     if resume and ckpt is not None:
         st.update(load_checkpoint(ckpt, model, optimizer, scheduler, acc.scaler))
         if log and main: log(f"resumed from {ckpt.name}: epoch {st['epoch']}, batch {st['batch']} of {steps}")
-    pbar_off = not progress or in_test() or not main
+    pbar_off = not progress_on(progress) or not main
     group_names = [g.get('name', str(i)) for i, g in enumerate(optimizer.param_groups)]
     if resume and ckpt is not None and not main: st.update(loss_sum=0.0, correct=0, seen=0)   # the checkpoint holds the sums of all processes
     save_ckpt = lambda: _save_state(out, model, optimizer, scheduler, acc, st)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
 import cv2
-from .core import CLASSES, in_test
+from .core import CLASSES, in_test, progress_on
 from .data import Box, RAERWriter, SPLITS
 
 # %% auto #0
@@ -539,7 +539,7 @@ def prepare_clips(path, detector: FaceDetector | str = 'auto', clip_seconds: flo
                                 f"use a shorter --clip-seconds")
     dets, kept, size = [], [], (info.width, info.height)
     it = idx
-    if progress:
+    if progress_on(progress):
         from tqdm.auto import tqdm
         it = tqdm(idx, desc=f'detect {Path(path).name}', leave=False)
     for ci in it:
