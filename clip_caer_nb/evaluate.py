@@ -43,7 +43,7 @@ def compat_config(cfg: Config, # the configuration to convert (not modified)
     return out
 
 # %% ../nbs/08_evaluation.ipynb #a72f0e2b
-from .inference import _device_of, collate_clips, run_model
+from .inference import collate_clips, run_model
 
 @torch.no_grad()
 def evaluate(model, # a CLIPCAER (or any module mapping (face_clip, context_clip) -> logits (B, C))
@@ -57,8 +57,7 @@ def evaluate(model, # a CLIPCAER (or any module mapping (face_clip, context_clip
             ) -> dict:
     "Predict every clip of `dataset`: dict(uar, war, per_class_recall, confusion, y_true, y_pred, logits, paths, report).\n\n`report` is the `metrics_report` (unrounded) the other scores come from."
     from torch.utils.data import DataLoader
-    device = torch.device(device) if device is not None else _device_of(model)
-    model.to(device)
+    if device is not None: model.to(device)      # None: `run_model` uses the device of the model's parameters
     loader = dataset if isinstance(dataset, DataLoader) else DataLoader(
         dataset, batch_size=batch_size, shuffle=False, drop_last=False, num_workers=num_workers, collate_fn=collate_clips)
     if progress is None: progress = len(loader.dataset) > 100

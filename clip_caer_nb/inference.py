@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import numpy as np
 import torch
-from .core import in_test
 
 # %% auto #0
 __all__ = ['collate_clips', 'run_model']
@@ -46,7 +45,7 @@ def run_model(model,  # maps (face_clip, context_clip) -> logits (B, C); with at
             with (autocast() if autocast is not None else contextlib.nullcontext()):
                 if attention:
                     f = model.forward_features(face, context)
-                    out = model.logit_scale * f['video'] @ f['text'].t()   # what `CLIPCAER.forward` returns
+                    out = model.logits(f)                     # what `CLIPCAER.forward` returns, from the same features
                 else: out = model(face, context)
             if out.ndim != 2: raise ValueError(f"the model returned logits of shape {tuple(out.shape)}; expected (batch, classes)")
             logits.append(out.float().cpu())

@@ -64,7 +64,7 @@ class CLIPCAER(nn.Module):
         _check_model_cfg(mc)
         self.streams, self.prompt_mode, self.logit_scale = mc.streams, mc.prompt, float(mc.logit_scale)
         self.batched_streams, self.freeze_image_encoder = mc.batched_streams, mc.freeze_image_encoder
-        attention_kernel(mc.attention_kernel); self.attention_kernel = mc.attention_kernel   # checked here, used in forward
+        attention_kernel(mc.attention_kernel); self.attention_kernel = mc.attention_kernel   # an unknown name fails here, not at the first forward
         self.classes = tuple(cfg.classes)
         d = clip_model.visual.output_dim
         self.image_encoder = clip_model.visual
@@ -128,6 +128,9 @@ class CLIPCAER(nn.Module):
 
     def forward_features(self, face_clip=None, context_clip=None) -> dict:
         "`video` (B,d) and `text` (C,d) L2-normalised, the stream outputs (B,d) and their temporal attention."
+        with attention_kernel(self.attention_kernel): return self._features(face_clip, context_clip)
+
+    def _features(self, face_clip, context_clip) -> dict:
         face_feats, context_feats = self.encode_frames(face_clip, context_clip)
         face, face_attn = self.temporal_face(face_feats) if self.temporal_face is not None else (None, None)
         context, context_attn = self.temporal_context(context_feats) if self.temporal_context is not None else (None, None)
@@ -138,8 +141,11 @@ class CLIPCAER(nn.Module):
 
     def forward(self, face_clip=None, context_clip=None):
         "Logits (B, C) = logit_scale · cos(video, text)."
-        with attention_kernel(self.attention_kernel): f = self.forward_features(face_clip, context_clip)
-        return self.logit_scale * f['video'] @ f['text'].t()
+        return self.logits(self.forward_features(face_clip, context_clip))
+
+    def logits(self, features: dict):
+        "Logits (B, C) from `forward_features`' output: `logit_scale · video · textᵀ` (both are L2-normalised)."
+        return self.logit_scale * features['video'] @ features['text'].t()
 
     def param_groups(self, train_cfg) -> list[dict]:
         "Optimizer groups `dict(name, params, lr)` (reference.md §1.3, §3); frozen parameters are in none."
