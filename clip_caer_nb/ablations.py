@@ -50,7 +50,7 @@ def ablation_config(name: str, base: Config | None = None, seed: int = 42, epoch
     "The config of variant `name` of `ABLATIONS`: `base` (default: the `demo` preset) + its overrides + seed/epochs/extra."
     if name not in ABLATIONS: raise KeyError(f"unknown ablation {name!r}; expected one of {list(ABLATIONS)}")
     base = base if base is not None else get_preset('demo')
-    extra = [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + list(overrides)
+    extra = [('train.seed', seed)] + ([('train.epochs', epochs)] if epochs else []) + list(overrides)
     return apply_overrides(base, list(ABLATIONS[name].overrides) + extra)
 
 def slug(name: str) -> str:

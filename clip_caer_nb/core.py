@@ -14,13 +14,13 @@ import torch
 
 # %% auto #0
 __all__ = ['CLASSES', 'PRESETS', 'PROGRESS_ENV', 'WORK_ENV', 'WORK_DIRNAME', 'GIT_URL', 'MARKER', 'SETUP_MARK',
-           'MAX_OUTPUT_BYTES', 'SKIP_FLAGS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'config_to_dict',
-           'config_from_dict', 'save_config', 'config_diff', 'load_config', 'paper_config', 'demo_config', 'get_preset',
-           'apply_overrides', 'set_seed', 'get_device', 'in_test', 'progress_on', 'work_dir', 'project_path',
-           'show_path', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive', 'env_report', 'show_install',
-           'env_cli', 'atomic_write', 'atomic_write_text', 'replace_dir', 'atomic_dir', 'RunLocked', 'lock_path',
-           'clean_leftovers', 'run_lock', 'write_marker', 'check_replaceable', 'check_notebook_outputs',
-           'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
+           'MAX_OUTPUT_BYTES', 'SKIP_FLAGS', 'DataConfig', 'ModelConfig', 'TrainConfig', 'Config', 'ConfigError',
+           'config_to_dict', 'config_from_dict', 'save_config', 'config_diff', 'load_config', 'paper_config',
+           'demo_config', 'get_preset', 'apply_overrides', 'set_seed', 'get_device', 'in_test', 'progress_on',
+           'work_dir', 'project_path', 'show_path', 'save_figure', 'in_colab', 'show_device', 'keep_runs_on_drive',
+           'env_report', 'show_install', 'env_cli', 'atomic_write', 'atomic_write_text', 'replace_dir', 'atomic_dir',
+           'RunLocked', 'lock_path', 'clean_leftovers', 'run_lock', 'write_marker', 'check_replaceable',
+           'check_notebook_outputs', 'run_notebooks', 'notebooks_cli', 'test_notebook_alone']
 
 # %% ../nbs/00_core.ipynb #66fd394a
 CLASSES = ('Neutrality', 'Enjoyment', 'Confusion', 'Fatigue', 'Distraction')
@@ -123,12 +123,16 @@ class Config:
     def n_classes(self): return len(self.classes)
 
 # %% ../nbs/00_core.ipynb #65a8b35f
+class ConfigError(KeyError, ValueError):
+    "A config key or value that does not fit: a `ValueError` whose message names the key (also a `KeyError`, as it used to be)."
+    def __str__(self): return str(self.args[0]) if self.args else ''
+
 def _from_dict(cls, d: dict, where: str = 'config'):
-    "Build dataclass `cls` from `d`, recursing into nested dataclasses; unknown keys raise `KeyError`."
+    "Build dataclass `cls` from `d`, recursing into nested dataclasses; unknown keys raise `ConfigError`."
     if not isinstance(d, dict): raise TypeError(f"{where}: expected a JSON object, got {type(d).__name__}")
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(d) - set(known))
-    if unknown: raise KeyError(f"{where}: unknown key(s) {unknown}; expected some of {sorted(known)}")
+    if unknown: raise ConfigError(f"{where}: unknown key(s) {unknown}; expected some of {sorted(known)}")
     kw = {}
     for k, v in d.items():
         default = getattr(cls(), k)
@@ -142,7 +146,7 @@ def config_to_dict(cfg: Config) -> dict:
     return json.loads(json.dumps(asdict(cfg)))
 
 def config_from_dict(d: dict) -> Config:
-    "A `Config` from `config_to_dict` output; unknown keys raise a `KeyError` naming them."
+    "A `Config` from `config_to_dict` output; unknown keys raise a `ConfigError` naming them."
     return _from_dict(Config, d)
 
 def save_config(cfg: Config, path) -> Path:
@@ -212,24 +216,26 @@ def _coerce(value: str, default, key: str):
     elif isinstance(default, int) and isinstance(v, int) and not isinstance(v, bool): return v
     elif isinstance(default, str): return value if not isinstance(v, str) else v
     elif isinstance(default, tuple) and isinstance(v, list): return tuple(v)
-    raise ValueError(f"--set {key}={value}: expected a {type(default).__name__} like {default!r}")
+    raise ConfigError(f"--set {key}={value}: expected a {type(default).__name__} like {default!r}")
 
 def apply_overrides(cfg: Config, overrides=()) -> Config:
-    "A copy of `cfg` with `section.field=value` strings applied."
+    "A copy of `cfg` with `overrides` applied in order: `section.field=value` strings as `--set` takes them (parsed), or `(key, value)` pairs and `{key: value}` dicts of Python values (used as they are)."
     cfg = copy.deepcopy(cfg)
-    for o in overrides or ():
-        if '=' not in o: raise ValueError(f"--set {o!r}: expected section.field=value, e.g. train.epochs=3")
-        key, value = o.split('=', 1)
+    for o in (overrides.items() if isinstance(overrides, dict) else overrides or ()):
+        parse = isinstance(o, str)
+        if parse and '=' not in o: raise ConfigError(f"--set {o!r}: expected section.field=value, e.g. train.epochs=3")
+        key, value = o.split('=', 1) if parse else o
         *path, name = key.strip().split('.')
         obj = cfg
         for p in path:
             if not hasattr(obj, p) or not is_dataclass(getattr(obj, p)):
-                raise KeyError(f"--set {key}: no config section {p!r}; sections are data, model, train")
+                raise ConfigError(f"--set {key}: no config section {p!r}; sections are data, model, train")
             obj = getattr(obj, p)
         if name not in {f.name for f in fields(obj)}:
-            raise KeyError(f"--set {key}: unknown field {name!r}; expected one of {sorted(f.name for f in fields(obj))}")
-        setattr(obj, name, _coerce(value, getattr(obj, name), key))
+            raise ConfigError(f"--set {key}: unknown field {name!r}; expected one of {sorted(f.name for f in fields(obj))}")
+        setattr(obj, name, _coerce(value, getattr(obj, name), key) if parse else value)
     return cfg
+
 
 # %% ../nbs/00_core.ipynb #7b0730a1
 def set_seed(seed: int = 42, deterministic: bool = False):

@@ -19,12 +19,12 @@ from .core import MARKER, check_replaceable, write_marker
 __all__ = ['Box', 'SPLITS', 'DATASET_FILES', 'IMAGE_EXTS', 'CLIP_MEAN', 'CLIP_STD', 'CACHE_VERSION', 'ClipRecord', 'clip_key',
            'clip_dir', 'parse_scene_participant', 'DataError', 'parse_annotation', 'load_face_boxes',
            'load_context_boxes', 'data_paths', 'RAERWriter', 'infer_prefix', 'rebase_paths', 'natural_key',
-           'sort_frames', 'list_frames', 'tsn_train_indices', 'tsn_test_indices', 'uniform_jitter_indices',
-           'sample_indices', 'decode_frame', 'face_crop_box', 'context_crop_box', 'resize_face', 'letterbox',
-           'crop_face', 'crop_context', 'resolve_face_boxes', 'clip_crops', 'draw_augment', 'apply_augment',
-           'to_float_clip', 'RAERDataset', 'make_tiny_raer', 'clips_table', 'plot_overview', 'plot_sampling',
-           'frames_read', 'plot_frame_order', 'show_clip', 'validate_data', 'problems', 'validate_data_cli',
-           'cache_fingerprint', 'clip_cache_file']
+           'sort_frames', 'scan_frames', 'list_frames', 'tsn_train_indices', 'tsn_test_indices',
+           'uniform_jitter_indices', 'sample_indices', 'decode_frame', 'face_crop_box', 'context_crop_box',
+           'resize_face', 'letterbox', 'crop_face', 'crop_context', 'resolve_face_boxes', 'clip_crops', 'draw_augment',
+           'apply_augment', 'to_float_clip', 'RAERDataset', 'make_tiny_raer', 'clips_table', 'plot_overview',
+           'plot_sampling', 'frames_read', 'plot_frame_order', 'show_clip', 'validate_data', 'problems',
+           'validate_data_cli', 'cache_fingerprint', 'clip_cache_file']
 
 # %% ../nbs/01_dataset.ipynb #7ae69f8d
 Box = tuple[float, float, float, float]  # [x1, y1, x2, y2] in pixels of the full frame
@@ -274,12 +274,17 @@ def sort_frames(names, order: str = 'natural') -> list[str]:
     if order == 'lexicographic': return sorted(names)
     raise ValueError(f"unknown frame order {order!r}; expected 'natural' or 'lexicographic'")
 
-def list_frames(folder, order: str = 'natural') -> list[str]:
-    "Image file names in `folder`, in frame `order`."
+def scan_frames(folder, order: str = 'natural') -> tuple[list[str], list[str]]:
+    "(image file names in frame `order`, the folder's other files) of a frames folder; hidden files count as other."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f"frames folder {folder} does not exist")
-    names = [e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith('.') and e.name.lower().endswith(IMAGE_EXTS)]
-    return sort_frames(names, order)
+    files = [e.name for e in os.scandir(folder) if e.is_file()]
+    names = sort_frames([n for n in files if not n.startswith('.') and n.lower().endswith(IMAGE_EXTS)], order)
+    return names, sorted(set(files) - set(names))
+
+def list_frames(folder, order: str = 'natural') -> list[str]:
+    "Image file names in `folder`, in frame `order`."
+    return scan_frames(folder, order)[0]
 
 # %% ../nbs/01_dataset.ipynb #d1885cd9
 def _pad_edge(n: int, num_segments: int) -> np.ndarray:
@@ -737,6 +742,140 @@ def _box_state(b: Box, W: int, H: int) -> str | None:
     if b[0] < 0 or b[1] < 0 or b[2] > W or b[3] > H: return 'clamped'
     return None
 
+def _empty_report(anns, classes, n_classes) -> dict:
+    return dict(ok=False, annotations=[str(a) for a in anns], clips=0, frames=0, frames_missing_face_box=0,
+                clips_missing_face_box=0, clips_missing_context_box=0, face_boxes_clamped=0, context_boxes_clamped=0,
+                non_rgb_frames=0, short_clips=0, frames_decoded=0, labels={c: 0 for c in list(classes)[:n_classes]}, scenes={},
+                participants=0, errors=[], warnings=[])
+
+def _note(rep: dict, kind: str, clip, problem: str):
+    "Add a problem of `clip` to `rep[kind]` ('errors' or 'warnings')."
+    rep[kind].append(dict(clip=str(clip), problem=problem))
+
+def _load_box_files(rep, face_boxes, context_boxes, root) -> list:
+    "[face boxes, context boxes]; None for a file that cannot be loaded (an error in `rep`)."
+    out = []
+    for path, loader in ((face_boxes, load_face_boxes), (context_boxes, load_context_boxes)):
+        try: out.append(loader(path, root))
+        except (OSError, DataError, TypeError) as e: _note(rep, 'errors', path, str(e)); out.append(None)
+    return out
+
+def _read_annotations(rep, anns, root, label_offset, n_classes) -> list:
+    "The clip records of every annotation file; unreadable files, bad lines, empty files and repeated clips noted in `rep`."
+    records, empty = [], []
+    for a in map(Path, anns):
+        if not a.is_file(): _note(rep, 'errors', a, f"annotation file {a} does not exist"); continue
+        try: text = a.read_text(encoding='utf-8-sig')   # a UTF-8 BOM (some Windows editors write one) is not part of the first path
+        except (OSError, UnicodeDecodeError) as e: _note(rep, 'errors', a, f"cannot read the annotation file: {e}"); continue
+        recs, probs = _parse_annotation_lines(text, str(a), root, label_offset, n_classes)
+        for p in probs: _note(rep, 'errors', p['clip'], p['problem'])
+        if not recs and not probs: empty.append(a)
+        records += recs
+    for a in empty:   # an empty split beside others (prepare-video writes empty train/val files) is a warning; all empty: an error
+        _note(rep, 'errors' if len(empty) == len(anns) else 'warnings', a, f"annotation file {a} lists no clips")
+    for p, n in Counter(r.path for r in records).items():
+        if n > 1: _note(rep, 'warnings', p, f"listed {n} times in the annotation(s)")
+    return records
+
+def _matching_boxes(rep, records, *box_files) -> list:
+    "Each `(boxes, source)` of `box_files` as its boxes, or None when none of its keys names an annotated clip (an error in `rep`)."
+    paths, out = [r.path for r in records], []
+    for boxes, src in box_files:
+        if boxes and records and not any(p in boxes for p in paths):
+            pre = infer_prefix(boxes, paths)
+            hint = f"; the keys carry the prefix {pre!r}: rebase them with rebase_paths({str(src)!r}, {pre!r})" if pre else ''
+            _note(rep, 'errors', src, f"none of its {len(boxes)} keys matches an annotation path (e.g. key {next(iter(boxes))!r} vs "
+                                      f"clip {paths[0]!r}){hint}")
+            boxes = None
+        out.append(boxes)
+    return out
+
+def _check_frames(rep, r, d: Path, frame_order: str, decode: bool):
+    "(names, sizes) of the frames clip `r` uses from folder `d`, with their problems in `rep`; None when the clip is unusable."
+    names, others = scan_frames(d, frame_order)
+    if others: _note(rep, 'warnings', r.path, f"{len(others)} non-image file(s) ignored (e.g. {others[0]})")
+    if not names: _note(rep, 'errors', r.path, f"frames folder {d} is empty: no image files, the annotation expects {r.num_frames}"); return None
+    if len(names) < r.num_frames:
+        _note(rep, 'errors', r.path, f"the annotation says {r.num_frames} frames but {d} has only {len(names)} image files"); return None
+    if len(names) > r.num_frames:
+        _note(rep, 'warnings', r.path, f"{d} has {len(names)} image files but the annotation says {r.num_frames}; the first "
+                                       f"{r.num_frames} in {frame_order} order are used")
+    names = names[:r.num_frames]
+    rep['frames'] += len(names)
+    sizes, modes = {}, Counter()
+    sample = set(names) if decode else {names[0], names[len(names) // 2], names[-1]}   # strict decode (libjpeg's repairs)
+    for n in names:
+        size, mode, problem = _check_image(d / n, n in sample)
+        rep['frames_decoded'] += n in sample
+        if problem: _note(rep, 'errors', r.path, f"frame {d/n} {problem}"); continue
+        sizes[n] = size
+        if mode != 'RGB': modes[mode] += 1
+    if len(set(sizes.values())) > 1:   # face boxes are in one frame size; a frame of another size would be cropped wrongly
+        (W, H), _ = Counter(sizes.values()).most_common(1)[0]
+        odd = [n for n, s in sizes.items() if s != (W, H)]
+        _note(rep, 'errors', r.path, f"frame {d/odd[0]} is {sizes[odd[0]][0]}x{sizes[odd[0]][1]} but the clip's other frames are "
+                                     f"{W}x{H} ({len(odd)} frame(s) of another size); every frame of a clip must have one size")
+    if modes:
+        rep['non_rgb_frames'] += sum(modes.values())
+        _note(rep, 'warnings', r.path, f"{sum(modes.values())} frame(s) are not RGB ({', '.join(f'{m}: {c}' for m, c in modes.items())}); "
+                                       f"they are converted to RGB when loading")
+    return names, sizes
+
+def _check_face_boxes(rep, r, d: Path, names, sizes, fb: dict, frame_order: str, missing_face_box: str):
+    "Note the frames of clip `r` without a face box, and face boxes that are degenerate, outside or clamped."
+    miss = [n for n in names if n not in fb]
+    if fb and len(miss) == len(names):   # the clip has boxes, but for other file names: 001.jpg or 1.png vs 1.jpg
+        keys = sort_frames(list(fb), frame_order)
+        _note(rep, 'errors', r.path, f"none of its {len(names)} frames is named as the face boxes expect: {d} holds {names[0]} … "
+                                     f"{names[-1]}, the face box file names {keys[0]} … {keys[-1]}; name the frames 1.jpg … N.jpg "
+                                     f"(JPEG, no zero padding) like the box keys")
+        miss = []
+    rep['frames_missing_face_box'] += len(miss)
+    if miss:
+        if len(miss) == len(names): rep['clips_missing_face_box'] += 1
+        msg = f"{len(miss)} of {len(names)} frames have no face box (e.g. {miss[0]})"
+        if missing_face_box == 'error' or (missing_face_box == 'nearest' and len(miss) == len(names)):
+            _note(rep, 'errors', r.path, f"{msg}; missing_face_box={missing_face_box!r} cannot use this clip")
+        else:
+            _note(rep, 'warnings', r.path, msg + ('; the whole frame is used as the face, as the reference does'
+                                                  if missing_face_box == 'full_frame' else "; the nearest frame's box is used"))
+    clamped = []
+    for n in names:
+        if n not in fb or n not in sizes: continue
+        state = _box_state(fb[n], *sizes[n])
+        if state == 'degenerate': _note(rep, 'errors', r.path, f"frame {n}: face box {list(fb[n])} has x2 <= x1 or y2 <= y1")
+        elif state == 'outside':
+            _note(rep, 'errors', r.path, f"frame {n}: face box {list(fb[n])} lies outside the {sizes[n][0]}x{sizes[n][1]} frame")
+        elif state == 'clamped': clamped.append(n)
+    if clamped:
+        rep['face_boxes_clamped'] += len(clamped)
+        _note(rep, 'warnings', r.path, f"{len(clamped)} face box(es) reach outside the frame (e.g. {clamped[0]}: "
+                                       f"{list(fb[clamped[0]])}); clamped, as the reference does")
+
+def _check_context_box(rep, r, sizes: dict, cb, missing_context_box: str):
+    "Note a missing context box of clip `r`, or one that is degenerate, outside or clamped."
+    if cb is None:
+        rep['clips_missing_context_box'] += 1
+        if missing_context_box == 'error': _note(rep, 'errors', r.path, "no context box in the body JSON; missing_context_box='error'")
+        else: _note(rep, 'warnings', r.path, 'no context box in the body JSON; the whole frame is used as the context, as the reference does')
+    elif sizes:
+        W, H = next(iter(sizes.values()))
+        state = _box_state(cb, W, H)
+        if state == 'degenerate': _note(rep, 'errors', r.path, f"context box {list(cb)} has x2 <= x1 or y2 <= y1")
+        elif state == 'outside': _note(rep, 'errors', r.path, f"context box {list(cb)} lies outside the {W}x{H} frame")
+        elif state == 'clamped':
+            rep['context_boxes_clamped'] += 1
+            _note(rep, 'warnings', r.path, f"context box {list(cb)} reaches outside the {W}x{H} frame; clamped")
+
+def _wrong_root(anns, records, no_dir) -> dict:
+    "The one error that says most frame folders are missing because relative paths are read from the current folder."
+    ann_dir = Path(anns[0]).parent
+    there = sum((ann_dir / q).is_dir() for q in no_dir) > len(no_dir) / 2
+    return dict(clip=', '.join(map(str, anns)), problem=(
+        f"{len(no_dir)} of {len(records)} frame folders do not exist: relative frame folders are resolved relative to root "
+        f"(--root), and without one relative to the current folder {Path.cwd()}, not the annotation's folder; pass root "
+        + (f"(they exist below the annotation's folder: --root {ann_dir})" if there else "(--root DIR, the folder the paths start in)")))
+
 def validate_data(annotation, face_boxes, context_boxes, root=None, *,
                   label_offset: int = 1, n_classes: int = len(CLASSES), classes: Sequence[str] = CLASSES,
                   frame_order: str = 'natural', missing_face_box: str = 'full_frame', missing_context_box: str = 'full_frame',
@@ -745,41 +884,10 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
                   progress: bool = False) -> dict:
     "Check annotation(s), box files and frames; a report dict with counts, `errors` and `warnings` (lists of {clip, problem})."
     anns = [annotation] if isinstance(annotation, (str, os.PathLike)) else list(annotation)
-    rep = dict(ok=False, annotations=[str(a) for a in anns], clips=0, frames=0, frames_missing_face_box=0,
-               clips_missing_face_box=0, clips_missing_context_box=0, face_boxes_clamped=0, context_boxes_clamped=0,
-               non_rgb_frames=0, short_clips=0, frames_decoded=0, labels={c: 0 for c in list(classes)[:n_classes]}, scenes={}, participants=0,
-               errors=[], warnings=[])
-    err = lambda clip, problem: rep['errors'].append(dict(clip=str(clip), problem=problem))
-    wrn = lambda clip, problem: rep['warnings'].append(dict(clip=str(clip), problem=problem))
-    faces = contexts = None
-    for what, path, loader in (('face', face_boxes, load_face_boxes), ('context', context_boxes, load_context_boxes)):
-        try: boxes = loader(path, root)
-        except (OSError, DataError, TypeError) as e:
-            err(str(path), str(e)); continue
-        if what == 'face': faces = boxes
-        else: contexts = boxes
-    records, empty = [], []
-    for a in anns:
-        a = Path(a)
-        if not a.is_file(): err(str(a), f"annotation file {a} does not exist"); continue
-        try: text = a.read_text(encoding='utf-8-sig')   # a UTF-8 BOM (some Windows editors write one) is not part of the first path
-        except (OSError, UnicodeDecodeError) as e: err(str(a), f"cannot read the annotation file: {e}"); continue
-        recs, probs = _parse_annotation_lines(text, str(a), root, label_offset, n_classes)
-        for p in probs: err(p['clip'], p['problem'])
-        if not recs and not probs: empty.append(a)
-        records += recs
-    for a in empty:   # an empty split beside others (prepare-video writes empty train/val files) is a warning; all empty: an error
-        (err if len(empty) == len(anns) else wrn)(str(a), f"annotation file {a} lists no clips")
-    for p, n in Counter(r.path for r in records).items():
-        if n > 1: wrn(p, f"listed {n} times in the annotation(s)")
-    paths = [r.path for r in records]
-    for what, boxes, src in (('face', faces, face_boxes), ('context', contexts, context_boxes)):
-        if boxes and records and not any(p in boxes for p in paths):
-            pre = infer_prefix(boxes, paths)
-            hint = f"; the keys carry the prefix {pre!r}: rebase them with rebase_paths({str(src)!r}, {pre!r})" if pre else ''
-            err(str(src), f"none of its {len(boxes)} keys matches an annotation path (e.g. key {next(iter(boxes))!r} vs clip {paths[0]!r}){hint}")
-            if what == 'face': faces = None
-            else: contexts = None
+    rep = _empty_report(anns, classes, n_classes)
+    faces, contexts = _load_box_files(rep, face_boxes, context_boxes, root)
+    records = _read_annotations(rep, anns, root, label_offset, n_classes)
+    faces, contexts = _matching_boxes(rep, records, (faces, face_boxes), (contexts, context_boxes))
     from tqdm.auto import tqdm
     no_dir = []   # relative frame folders that do not exist
     for r in tqdm(records, disable=not progress_on(progress), desc='validate'):
@@ -787,87 +895,18 @@ def validate_data(annotation, face_boxes, context_boxes, root=None, *,
         rep['scenes'][r.scene or 'unknown'] = rep['scenes'].get(r.scene or 'unknown', 0) + 1
         if r.num_frames < num_segments: rep['short_clips'] += 1
         d = clip_dir(r.path, root)
-        if d.is_file(): err(r.path, f"{d} is a file; expected a folder of frames 1.jpg … N.jpg"); continue
+        if d.is_file(): _note(rep, 'errors', r.path, f"{d} is a file; expected a folder of frames 1.jpg … N.jpg"); continue
         if not d.is_dir():
-            err(r.path, f"frames folder {d} does not exist")
+            _note(rep, 'errors', r.path, f"frames folder {d} does not exist")
             if not Path(r.path).is_absolute(): no_dir.append(r.path)
             continue
-        files = [e.name for e in os.scandir(d) if e.is_file()]
-        names = sort_frames([n for n in files if not n.startswith('.') and n.lower().endswith(IMAGE_EXTS)], frame_order)
-        others = sorted(set(files) - set(names))
-        if others: wrn(r.path, f"{len(others)} non-image file(s) ignored (e.g. {others[0]})")
-        if not names: err(r.path, f"frames folder {d} is empty: no image files, the annotation expects {r.num_frames}"); continue
-        if len(names) < r.num_frames:
-            err(r.path, f"the annotation says {r.num_frames} frames but {d} has only {len(names)} image files"); continue
-        if len(names) > r.num_frames:
-            wrn(r.path, f"{d} has {len(names)} image files but the annotation says {r.num_frames}; the first {r.num_frames} in {frame_order} order are used")
-        names = names[:r.num_frames]
-        rep['frames'] += len(names)
-        sizes, modes = {}, Counter()
-        sample = set(names) if decode else {names[0], names[len(names) // 2], names[-1]}   # strict decode (libjpeg's repairs)
-        for n in names:
-            size, mode, problem = _check_image(d / n, n in sample)
-            rep['frames_decoded'] += n in sample
-            if problem: err(r.path, f"frame {d/n} {problem}"); continue
-            sizes[n] = size
-            if mode != 'RGB': modes[mode] += 1
-        if len(set(sizes.values())) > 1:   # face boxes are in one frame size; a frame of another size would be cropped wrongly
-            (W, H), _ = Counter(sizes.values()).most_common(1)[0]
-            odd = [n for n, s in sizes.items() if s != (W, H)]
-            err(r.path, f"frame {d/odd[0]} is {sizes[odd[0]][0]}x{sizes[odd[0]][1]} but the clip's other frames are {W}x{H} "
-                        f"({len(odd)} frame(s) of another size); every frame of a clip must have one size")
-        if modes:
-            rep['non_rgb_frames'] += sum(modes.values())
-            wrn(r.path, f"{sum(modes.values())} frame(s) are not RGB ({', '.join(f'{m}: {c}' for m, c in modes.items())}); they are converted to RGB when loading")
-        if faces is not None:
-            fb = faces.get(r.path, {})
-            miss = [n for n in names if n not in fb]
-            if fb and len(miss) == len(names):   # the clip has boxes, but for other file names: 001.jpg or 1.png vs 1.jpg
-                keys = sort_frames(list(fb), frame_order)
-                err(r.path, f"none of its {len(names)} frames is named as the face boxes expect: {d} holds {names[0]} … {names[-1]}, "
-                            f"the face box file names {keys[0]} … {keys[-1]}; name the frames 1.jpg … N.jpg (JPEG, no zero padding) "
-                            f"like the box keys")
-                miss = []
-            rep['frames_missing_face_box'] += len(miss)
-            if miss:
-                if len(miss) == len(names): rep['clips_missing_face_box'] += 1
-                msg = f"{len(miss)} of {len(names)} frames have no face box (e.g. {miss[0]})"
-                if missing_face_box == 'error' or (missing_face_box == 'nearest' and len(miss) == len(names)):
-                    err(r.path, f"{msg}; missing_face_box={missing_face_box!r} cannot use this clip")
-                else:
-                    wrn(r.path, msg + ('; the whole frame is used as the face, as the reference does' if missing_face_box == 'full_frame'
-                                       else "; the nearest frame's box is used"))
-            clamped = []
-            for n in names:
-                if n not in fb or n not in sizes: continue
-                state = _box_state(fb[n], *sizes[n])
-                if state == 'degenerate': err(r.path, f"frame {n}: face box {list(fb[n])} has x2 <= x1 or y2 <= y1")
-                elif state == 'outside': err(r.path, f"frame {n}: face box {list(fb[n])} lies outside the {sizes[n][0]}x{sizes[n][1]} frame")
-                elif state == 'clamped': clamped.append(n)
-            if clamped:
-                rep['face_boxes_clamped'] += len(clamped)
-                wrn(r.path, f"{len(clamped)} face box(es) reach outside the frame (e.g. {clamped[0]}: {list(fb[clamped[0]])}); clamped, as the reference does")
-        if contexts is not None:
-            cb = contexts.get(r.path)
-            if cb is None:
-                rep['clips_missing_context_box'] += 1
-                if missing_context_box == 'error': err(r.path, "no context box in the body JSON; missing_context_box='error'")
-                else: wrn(r.path, 'no context box in the body JSON; the whole frame is used as the context, as the reference does')
-            elif sizes:
-                W, H = next(iter(sizes.values()))
-                state = _box_state(cb, W, H)
-                if state == 'degenerate': err(r.path, f"context box {list(cb)} has x2 <= x1 or y2 <= y1")
-                elif state == 'outside': err(r.path, f"context box {list(cb)} lies outside the {W}x{H} frame")
-                elif state == 'clamped':
-                    rep['context_boxes_clamped'] += 1
-                    wrn(r.path, f"context box {list(cb)} reaches outside the {W}x{H} frame; clamped")
+        frames = _check_frames(rep, r, d, frame_order, decode)
+        if frames is None: continue
+        names, sizes = frames
+        if faces is not None: _check_face_boxes(rep, r, d, names, sizes, faces.get(r.path, {}), frame_order, missing_face_box)
+        if contexts is not None: _check_context_box(rep, r, sizes, contexts.get(r.path), missing_context_box)
     if root is None and len(no_dir) > len(records) / 2:   # most folders missing: the root is wrong, say so once
-        ann_dir = Path(anns[0]).parent
-        there = sum((ann_dir / q).is_dir() for q in no_dir) > len(no_dir) / 2
-        rep['errors'].insert(0, dict(clip=', '.join(map(str, anns)), problem=(
-            f"{len(no_dir)} of {len(records)} frame folders do not exist: relative frame folders are resolved relative to root "
-            f"(--root), and without one relative to the current folder {Path.cwd()}, not the annotation's folder; pass root "
-            + (f"(they exist below the annotation's folder: --root {ann_dir})" if there else "(--root DIR, the folder the paths start in)"))))
+        rep['errors'].insert(0, _wrong_root(anns, records, no_dir))
     rep['participants'] = len({r.participant for r in records if r.participant})
     rep['ok'] = not rep['errors']
     return rep

@@ -86,8 +86,8 @@ def trained_run(cfg: Config,  # what to train (`data.root` becomes `data_dir`)
 # %% ../nbs/07b_demo_runs.ipynb #630d081f
 def demo_config_for(out, streams: str | None = None, seed: int = 42, epochs: int | None = None, overrides=()) -> Config:
     "The `demo` preset as `run_demo(out, ...)` trains it: seed, epochs, overrides, the crop cache in `out/data/crop-cache`."
-    cfg = apply_overrides(get_preset('demo'), [f'train.seed={seed}'] + ([f'train.epochs={epochs}'] if epochs else []) + list(overrides)
-                          + ([f'model.streams={streams}'] if streams else []))
+    cfg = apply_overrides(get_preset('demo'), [('train.seed', seed)] + ([('train.epochs', epochs)] if epochs else []) + list(overrides)
+                          + ([('model.streams', streams)] if streams else []))
     cfg.data.root = str(Path(out).resolve() / 'data' / 'synthetic-demo')
     cfg.data.cache_dir = cfg.data.cache_dir or str(Path(out).resolve() / 'data' / 'crop-cache')   # what `fit` makes of `cache_beside_data`
     return cfg
@@ -139,7 +139,8 @@ def amp_smoke_epoch(out,  # folder for data/ and run/
     if mixed_precision is None:
         mixed_precision = 'bf16' if cpu or not torch.cuda.is_available() or torch.cuda.is_bf16_supported() else 'fp16'
     out = Path(out); ensure_demo_data(out / 'data', clips, seed=0, log=log)
-    cfg = apply_overrides(get_preset('demo'), ['train.epochs=1', 'train.warmup_epochs=0', f'train.mixed_precision={mixed_precision}', 'data.batch_size=8'])
+    cfg = apply_overrides(get_preset('demo'), {'train.epochs': 1, 'train.warmup_epochs': 0, 'train.mixed_precision': mixed_precision,
+                                               'data.batch_size': 8})
     cfg.data.cache_dir = str(out / 'data' / 'crop-cache')
     losses = []
     with quiet_missing_boxes():
@@ -176,8 +177,8 @@ def synthetic_lesson(out,  # folder for data/ (the synthetic classroom) and runs
     say = log or (lambda *a: None)
     out = Path(out).resolve(); data = out / 'data' / 'synthetic-demo'
     ensure_demo_data(data, clips, seed, log=log)
-    cfg = apply_overrides(get_preset('paper'), [f'model.clip_model={clip_model}', f"model.pretrained={pretrained or 'null'}", f'train.epochs={epochs}',
-                                                f'train.seed={seed}', f'train.mixed_precision={mixed_precision}', 'train.eval_test=end'])
+    cfg = apply_overrides(get_preset('paper'), {'model.clip_model': clip_model, 'model.pretrained': pretrained or None, 'train.epochs': epochs,
+                                                'train.seed': seed, 'train.mixed_precision': mixed_precision, 'train.eval_test': 'end'})
     # the paper's model and optimiser; the synthetic classroom's crops as the demo cuts them (face margin, CLIP normalisation)
     cfg.data = replace(get_preset('demo').data, root=str(data), image_size=image_size, num_segments=frames, batch_size=batch_size,
                        cache_dir=str(out / 'data' / f'crop-cache-{image_size}'))

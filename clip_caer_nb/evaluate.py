@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import progress_on, show_path
-from .core import CLASSES, Config, atomic_write, config_from_dict, config_to_dict, get_device, in_test, project_path
+from .core import CLASSES, Config, apply_overrides, atomic_write, config_from_dict, config_to_dict, get_device, in_test, project_path
 from .metrics import metrics_report
 
 # %% auto #0
@@ -34,13 +34,9 @@ def compat_config(cfg: Config, # the configuration to convert (not modified)
                   compat: str | None = 'reference', # 'reference' reproduces the reference code; None returns a copy
                  ) -> Config:
     "A copy of `cfg` with every reference test-time quirk switched on (see `COMPAT_REFERENCE`)."
-    out = copy.deepcopy(cfg)
-    if compat is None: return out
+    if compat is None: return copy.deepcopy(cfg)
     if compat != 'reference': raise ValueError(f"compat={compat!r}; expected 'reference' or None")
-    for key, value in COMPAT_REFERENCE.items():
-        section, name = key.split('.')
-        setattr(getattr(out, section), name, value)
-    return out
+    return apply_overrides(cfg, COMPAT_REFERENCE)
 
 # %% ../nbs/08_evaluation.ipynb #a72f0e2b
 from .inference import collate_clips, run_model

@@ -29,7 +29,7 @@ def largest_fitting(fits, start: int, cap: int) -> int:
     return lo
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='gpu.py', description=__doc__.split('\n')[0])
     p.add_argument('--amp', choices=['bf16', 'fp16', 'no'], default='bf16')
     p.add_argument('--compile', action='store_true', help='torch.compile the model')
@@ -43,7 +43,10 @@ def main(argv=None) -> int:
     p.add_argument('--no-search', action='store_true', help='skip the largest-batch search')
     p.add_argument('--clip-model', default='ViT-B-32'); p.add_argument('--image-size', type=int, default=224)
     p.add_argument('--frames', type=int, default=16)
-    a = p.parse_args(argv)
+    return p
+
+def main(argv=None) -> int:
+    a = _parser().parse_args(argv)
     import torch
     from torch import nn
     if a.device is None or a.device.startswith('cuda'):
@@ -55,8 +58,8 @@ def main(argv=None) -> int:
     from clip_caer_nb.core import apply_overrides, get_preset, set_seed
     from clip_caer_nb.model import build_model
     from clip_caer_nb.train import build_optimizer
-    cfg = apply_overrides(get_preset('paper'), [f'model.clip_model={a.clip_model}', 'model.pretrained=null', f'data.image_size={a.image_size}',
-                                                f'data.num_segments={a.frames}', f'model.grad_checkpointing={str(a.grad_checkpointing).lower()}'])
+    cfg = apply_overrides(get_preset('paper'), {'model.clip_model': a.clip_model, 'model.pretrained': None, 'data.image_size': a.image_size,
+                                                'data.num_segments': a.frames, 'model.grad_checkpointing': a.grad_checkpointing})
     dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'no': None}[a.amp]
     if cuda and a.amp == 'bf16' and not torch.cuda.is_bf16_supported():
         print("gpu.py: this GPU has no bf16 (e.g. a T4); use --amp fp16"); return 2

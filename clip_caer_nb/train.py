@@ -592,7 +592,7 @@ def train_cli(argv=None) -> int:
     if a.epochs is not None and a.epochs < 1: p.error(f"--epochs {a.epochs}: expected a positive number")
     if a.checkpoint_every < 0: p.error(f"--checkpoint-every {a.checkpoint_every}: expected 0 or a positive number")
     if a.seed is not None and a.seed < 0: p.error(f"--seed {a.seed}: expected 0 or a positive integer")
-    extra = ([f'train.epochs={a.epochs}'] if a.epochs is not None else []) + ([f'train.seed={a.seed}'] if a.seed is not None else [])
+    extra = ([('train.epochs', a.epochs)] if a.epochs is not None else []) + ([('train.seed', a.seed)] if a.seed is not None else [])
     try: cfg = apply_overrides(get_preset(a.preset), list(a.set) + extra)
     except (KeyError, ValueError) as e: p.error(e.args[0] if e.args else str(e))
     for k in ('num_segments', 'batch_size', 'image_size'):   # checked before a run folder is made (0 would divide by zero later)
