@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from .core import (Config, RunLocked, apply_overrides, atomic_write_text, config_diff, config_from_dict, config_to_dict,
                                get_preset, in_test, load_config, project_path, run_lock, set_seed, show_path)
-from .train import WHERE_KEYS, _fmt, demo_model, fit, latest_checkpoint
+from .model import build_model
+from .train import WHERE_KEYS, _fmt, fit, latest_checkpoint
 
 # %% auto #0
 __all__ = ['DEMO_CLIPS', 'DEMO_SYNTH', 'NO_FACE_BOX', 'DEMO_CACHE_ENV', 'ensure_demo_data', 'ignore_missing_boxes',
@@ -125,7 +126,7 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
     shared = demo_cache()
     # the shared cache of the notebooks under test: one process at a time writes its data and trains its models
     with (wait_for_lock(out, f'demo_run({streams!r})') if shared is not None and out == shared else contextlib.nullcontext()):
-        trained_run(cfg, data_dir, run, demo_model, n_clips=clips, prepare=lambda: ensure_demo_data(data_dir, clips, seed, log=log, progress=False),
+        trained_run(cfg, data_dir, run, lambda c: build_model(c, seed=c.train.seed), n_clips=clips, prepare=lambda: ensure_demo_data(data_dir, clips, seed, log=log, progress=False),
                     read_msg='using the finished demo run {run}', train_msg=f'{{action}} the demo model ({streams}) -> {{run}}',
                     advice='run `clip-caer demo` again with these settings, delete the folder, or pass another `out`', log=log, cpu=True)
     return run
@@ -144,7 +145,7 @@ def amp_smoke_epoch(out,  # folder for data/ and run/
     cfg.data.cache_dir = str(out / 'data' / 'crop-cache')
     losses = []
     with quiet_missing_boxes():
-        res = fit(cfg, out / 'data', out / 'run', model=demo_model(cfg), progress=False, log=log, cpu=cpu, on_step=lambda s: losses.append(s['loss']))
+        res = fit(cfg, out / 'data', out / 'run', model=build_model(cfg, seed=cfg.train.seed), progress=False, log=log, cpu=cpu, on_step=lambda s: losses.append(s['loss']))
     return dict(losses=losses, device=res['device'], mixed_precision=mixed_precision, optimizer_steps=res['optimizer_steps'])
 
 def loss_fell(losses, k: int | None = None) -> bool:

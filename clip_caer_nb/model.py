@@ -12,10 +12,10 @@ from torch import nn
 import torch.nn.functional as F
 from safetensors.torch import save_file, load_file, safe_open
 from .core import (Config, get_preset, save_config, load_config, config_to_dict, config_from_dict,
-                               project_path, in_test, atomic_dir, atomic_write)
+                               project_path, in_test, atomic_dir, atomic_write, set_seed)
 from .prompts import PromptLearner, TextEncoder, get_descriptors, DESCRIPTOR_SETS
 from .backbone import attention_kernel, build_clip, encode_streams, use_matmul_patch_embedding
-from .temporal import build_temporal, temporal_key_from_reference, temporal_key_to_reference
+from .temporal import TemporalTransformer, build_temporal, temporal_key_from_reference, temporal_key_to_reference
 
 # %% auto #0
 __all__ = ['STREAMS', 'PROMPTS', 'FUSIONS', 'WEIGHTS_NAME', 'CONFIG_NAME', 'GatedFusion', 'build_fusion', 'CLIPCAER',
@@ -153,16 +153,22 @@ class CLIPCAER(nn.Module):
 
 # %% ../nbs/05_model.ipynb #03d4efc7
 def build_model(cfg: Config, device=None,
-                pretrained: bool = True, # False: a random CLIP whatever `cfg.model.pretrained` says (weights are loaded next)
+                pretrained: bool = True, # False: weights are loaded next: a random CLIP whatever `cfg.model.pretrained` says, nothing redrawn
                 texts=None, # descriptor texts instead of `cfg.model.descriptors` (see `CLIPCAER`)
+                seed: int | None = None, # `set_seed(seed)` first: the random parts are then a function of the seed (the demo, the ablations, `clip-caer train` pass `cfg.train.seed`)
                ) -> CLIPCAER:
     "The one model factory: a `CLIPCAER` for `cfg`, with the CLIP weights `cfg.model.pretrained` names (None: random, no download)."
     mc = cfg.model
+    if seed is not None: set_seed(seed)
     clip_model = build_clip(mc.clip_model, pretrained=mc.pretrained if pretrained else None, force_quick_gelu=mc.force_quick_gelu)
     if mc.grad_checkpointing: clip_model.visual.set_grad_checkpointing(True)   # 07_training: memory per setting
     if mc.patch_embedding == 'matmul': use_matmul_patch_embedding(clip_model.visual)   # 03_encoders: faster CPU kernels
     elif mc.patch_embedding != 'conv': raise ValueError(f"model.patch_embedding must be 'conv' or 'matmul', got {mc.patch_embedding!r}")
     model = CLIPCAER(cfg, clip_model, texts=texts)
+    if pretrained and mc.temporal_init_std is not None:   # 07_training: small temporal tokens for the toy's small frame features
+        for m in model.modules():
+            if isinstance(m, TemporalTransformer):
+                with torch.no_grad(): m.cls_token.normal_(0, mc.temporal_init_std); m.pos_embedding.normal_(0, mc.temporal_init_std)
     return model.to(device) if device is not None else model
 
 # %% ../nbs/05_model.ipynb #e2570069

@@ -22,7 +22,7 @@ __all__ = ['WHERE_KEYS', 'derive_seed', 'EpochBatchSampler', 'build_optimizer', 
            'pack_state', 'unpack_state', 'rng_states', 'set_rng_states', 'save_checkpoint', 'latest_checkpoint',
            'load_checkpoint', 'same_weights', 'participant_split', 'load_splits', 'predict', 'epoch_metrics',
            'make_accelerator', 'summarize', 'fit', 'read_history', 'plot_curves', 'train_cli', 'class_counts',
-           'plot_class_balance', 'demo_model']
+           'plot_class_balance']
 
 # %% ../nbs/07_training.ipynb #b75689ac
 def derive_seed(*keys: int) -> int:
@@ -609,7 +609,8 @@ def train_cli(argv=None) -> int:
         # (RANK 0) holds the lock, the others write nothing into the run folder
         lock = run_lock(out, prog) if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext()
         with lock:
-            model = demo_model(cfg) if cfg.model.temporal_init_std is not None else None   # redrawn temporal tokens, as `clip-caer demo`
+            from clip_caer_nb.model import build_model
+            model = build_model(cfg, seed=cfg.train.seed) if cfg.model.temporal_init_std is not None else None   # seeded before its draws, as `clip-caer demo`
             res = fit(cfg, data, out, resume=a.resume, model=model, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
                       log=None if a.quiet else print, cpu=True if a.cpu else None)
     except RunLocked as e: print(f"{prog}: error: {e}", file=sys.stderr); return 1
@@ -642,18 +643,3 @@ def plot_class_balance(counts: dict, classes=CLASSES, ax=None):
         ax.bar_label(bars, fontsize=6)
     ax.set_xticks(x, classes, rotation=20); ax.set_ylabel('clips'); ax.legend(fontsize=8); ax.set_title('class balance per split')
     return ax
-
-# %% ../nbs/07_training.ipynb #224307b8
-def demo_model(cfg: Config):
-    "`build_model(cfg)` (seeded), with the temporal CLS token and position table redrawn from N(0, `cfg.model.temporal_init_std`) if set."
-    from clip_caer_nb.model import build_model
-    from clip_caer_nb.temporal import TemporalTransformer
-    set_seed(cfg.train.seed)
-    model = build_model(cfg)
-    std = cfg.model.temporal_init_std
-    if std is not None:
-        for m in model.modules():
-            if isinstance(m, TemporalTransformer):
-                with torch.no_grad(): m.cls_token.normal_(0, std); m.pos_embedding.normal_(0, std)
-    return model
-
