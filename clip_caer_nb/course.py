@@ -387,6 +387,41 @@ def _check_confusion_test(answer):
                              f"{n_test} test clips (RAER's proportions: 7 of 528)")
     return f"{want} Confusion clips of {n_test} test clips: one of them is worth {100 / 5 / want:.1f} UAR points"
 
+# %% ../nbs/98_course.ipynb #a98ex011
+def _paired_cases(n: int = 3):
+    "`n` (y_true, pred_a, pred_b) triples: simulated predictions of two models on the same clips, RAER's test counts."
+    from clip_caer_nb.metrics import RAER_TEST_COUNTS, simulate_predictions
+    recalls = [((70,) * 5, (70,) * 5), ((80, 60, 50, 70, 40), (80, 65, 55, 70, 75)), ((50,) * 5, (90,) * 5)]
+    out = []
+    for s, (ra, rb) in enumerate(recalls[:n]):
+        y, a = simulate_predictions(RAER_TEST_COUNTS, ra, seed=s)
+        y2, b = simulate_predictions(RAER_TEST_COUNTS, rb, seed=s + 10)
+        assert (y == y2).all()
+        out.append((y, a, b))
+    return out
+
+@exercise('11.1', 'a paired difference')
+def _check_paired_delta(answer):
+    from clip_caer_nb.metrics import per_class_recall, uar
+    want = lambda y, a, b: np.array([uar(y, b) - uar(y, a), per_class_recall(y, b)[4] - per_class_recall(y, a)[4]])
+    return _fn_cases(answer, want, _paired_cases(), '(Δ uar, Δ per_class_recall[4]) of B over A')
+
+@exercise('11.2', 'resolved or not')
+def _check_interval(answer):
+    from clip_caer_nb.metrics import paired_bootstrap
+    if not callable(answer): raise AssertionError(f"expected a function my_interval(samples, ci), got {type(answer).__name__}")
+    for (y, a, b), ci in zip(_paired_cases(), (95.0, 90.0, 95.0)):
+        r = paired_bootstrap(y, a, b, n_boot=500, ci=ci, seed=0)
+        got = answer(r['samples'], ci)
+        frac = np.nanpercentile(r['samples'], [(100 - ci) / 200, (100 + ci) / 200])   # the percentile-as-fraction mistake
+        if not (isinstance(got, (tuple, list)) and len(got) == 3):
+            raise AssertionError(f"expected (low, high, resolved), got {got!r}")
+        if not np.allclose(got[:2], (r['low'], r['high']), atol=1e-6) or bool(got[2]) != r['resolved']:
+            raise AssertionError(f"for a {ci:g} % interval paired_bootstrap gives ({r['low']:.2f}, {r['high']:.2f}, resolved={r['resolved']}), "
+                                 f"you returned ({got[0]:.2f}, {got[1]:.2f}, resolved={bool(got[2])})"
+                                 + (" (np.nanpercentile takes percent, not fractions)" if np.allclose(got[:2], frac, atol=1e-6) else ''))
+    return "the same interval and verdict as paired_bootstrap for 95 % and 90 % intervals"
+
 # %% ../nbs/98_course.ipynb #bfae97a6
 def _src(cell) -> str: return ''.join(cell['source'])
 def exercise_id(cell) -> str | None:
