@@ -493,7 +493,7 @@ def _check_chance_loss(answer):
     if not isinstance(answer, (int, float)) or abs(answer - want) > 0.02:
         raise AssertionError(f"you said {answer!r}; measured now: {want:.3f} for 64 random unit image and text features at "
                              f"temperature 1 (log 64 = {math.log(64):.3f}: every caption is about as likely as any other)")
-    return f"{want:.3f}, about log 64 = {math.log(64):.3f}: the loss starts at log(batch size), whatever the model"
+    return f"{want:.3f}, about log 64 = {math.log(64):.3f}: an untrained CLIP starts at about log(batch size)"
 
 _RETRIEVAL_CAPTIONS = ['a yawning mouth, drooping eyelids, head bowed', 'a smiling mouth, eyes open, head upright',
                        'a closed mouth, furrowed brows, eyes open', 'a closed mouth, eyes closed, head bowed',
