@@ -419,13 +419,17 @@ def _check_diff(answer):
     from clip_caer_nb.core import apply_overrides, config_diff, demo_config, paper_config
     if not callable(answer): raise AssertionError(f"expected a function my_diff(a, b), got {type(answer).__name__}")
     d, p = demo_config(), paper_config()
-    cases = [(d, demo_config()), (d, apply_overrides(d, ['train.epochs=3', 'model.streams=face'])), (p, d), (d, p)]
-    for a, b in cases:
+    cases = [('demo vs demo', d, demo_config()), ("demo vs demo with --set train.epochs=3 model.streams=face", d,
+              apply_overrides(d, ['train.epochs=3', 'model.streams=face'])), ('paper vs demo', p, d), ('demo vs paper', d, p)]
+    for name, a, b in cases:
         want = config_diff(a, b)
-        got = _call(answer, a, b, where=f"for {a.preset} vs {b.preset} ")
-        if not isinstance(got, (list, tuple)) or list(got) != want:
-            raise AssertionError(f"for {a.preset} vs {b.preset} you returned {got!r}, config_diff gives {want!r} "
-                                 "(sorted 'section.field' keys, a top-level key like 'preset' as it is)")
+        got = _call(answer, a, b, where=f"for {name} ")
+        if not isinstance(got, (list, tuple)): raise AssertionError(f"for {name} expected a list of keys, got {got!r}")
+        if list(got) != want:
+            miss, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+            raise AssertionError(f"for {name} your keys differ from config_diff's: missing {miss}, extra {extra}"
+                                 + ("" if miss or extra else " (the same keys in another order: sort them)")
+                                 + " ('section.field' keys, a top-level field like 'preset' by its own name)")
     return f"matches config_diff on {len(cases)} pairs ({len(config_diff(p, d))} keys between paper and demo)"
 
 @exercise('01b.1', 'frame indices of the clips of a video')
