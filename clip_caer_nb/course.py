@@ -387,6 +387,208 @@ def _check_confusion_test(answer):
                              f"{n_test} test clips (RAER's proportions: 7 of 528)")
     return f"{want} Confusion clips of {n_test} test clips: one of them is worth {100 / 5 / want:.1f} UAR points"
 
+# %% ../nbs/98_course.ipynb #62bd6272
+def _call(answer, *args, where: str = ''):
+    "`answer(*args)`: a stub's NotImplementedError passes through, any other error becomes an AssertionError naming `where`."
+    try: return answer(*args)
+    except NotImplementedError: raise
+    except Exception as e: raise AssertionError(f"{where}your function raised {type(e).__name__}: {e}")
+
+def _get(cfg, key):
+    "The value of `section.field` (or a top-level field) of a config."
+    obj = cfg
+    for k in key.split('.'): obj = getattr(obj, k)
+    return obj
+
+@exercise('00.1', 'a preset changed with --set')
+def _check_overrides(answer):
+    from clip_caer_nb.core import apply_overrides, config_diff, demo_config, paper_config
+    if not isinstance(answer, (list, tuple)) or not all(isinstance(s, str) for s in answer):
+        raise AssertionError(f"expected a list of 'section.field=value' strings as --set takes them, got {answer!r}")
+    try: got = apply_overrides(demo_config(), answer)
+    except ValueError as e: raise AssertionError(f"apply_overrides refused them: {e}")
+    want = demo_config()
+    want.train.epochs, want.model.streams, want.train.lr_fusion = 3, 'face', paper_config().train.lr_fusion
+    diff = config_diff(got, want)
+    if diff: raise AssertionError("the result differs from the run asked for: " + '; '.join(
+        f"{k} is {_get(got, k)!r}, expected {_get(want, k)!r}" for k in diff))
+    return f"{len(answer)} overrides give the face-only 3-epoch demo run with the paper's fusion rate ({want.train.lr_fusion:g})"
+
+@exercise('00.2', 'which keys two configs differ in')
+def _check_diff(answer):
+    from clip_caer_nb.core import apply_overrides, config_diff, demo_config, paper_config
+    if not callable(answer): raise AssertionError(f"expected a function my_diff(a, b), got {type(answer).__name__}")
+    d, p = demo_config(), paper_config()
+    cases = [('demo vs demo', d, demo_config()), ("demo vs demo with --set train.epochs=3 model.streams=face", d,
+              apply_overrides(d, ['train.epochs=3', 'model.streams=face'])), ('paper vs demo', p, d), ('demo vs paper', d, p)]
+    for name, a, b in cases:
+        want = config_diff(a, b)
+        got = _call(answer, a, b, where=f"for {name} ")
+        if not isinstance(got, (list, tuple)): raise AssertionError(f"for {name} expected a list of keys, got {got!r}")
+        if list(got) != want:
+            miss, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+            raise AssertionError(f"for {name} your keys differ from config_diff's: missing {miss}, extra {extra}"
+                                 + ("" if miss or extra else " (the same keys in another order: sort them)")
+                                 + " ('section.field' keys, a top-level field like 'preset' by its own name)")
+    return f"matches config_diff on {len(cases)} pairs ({len(config_diff(p, d))} keys between paper and demo)"
+
+@exercise('01b.1', 'frame indices of the clips of a video')
+def _check_clip_indices(answer):
+    from clip_caer_nb.video import clip_frame_indices
+    if not callable(answer): raise AssertionError(f"expected a function my_clip_indices(...), got {type(answer).__name__}")
+    cases = [(100, 30.0, 2.0, 15.0), (75, 25.0, 2.0, 12.5), (61, 30.0, 2.0, 15.0), (80, 30.0, 2.0, 15.0), (45, 30.0, 1.0, 10.0),
+             (50, 25.0, 2.0, 25.0), (10, 30.0, 2.0, 15.0), (47, 29.97, 1.5, 8.0), (60, 30.0, 1.0, 15.0)]
+    for args in cases:
+        want = clip_frame_indices(*args)
+        got = [np.asarray(g) for g in _call(answer, *args, where=f"for {args} ")]
+        if len(got) != len(want):
+            raise AssertionError(f"for (num_frames, video_fps, clip_seconds, fps) = {args} you made {len(got)} clips, expected "
+                                 f"{len(want)} (a last clip with fewer than half its frames is dropped)")
+        for k, (g, w) in enumerate(zip(got, want)):
+            if g.shape != w.shape or not np.array_equal(g, w):
+                raise AssertionError(f"for {args}, clip {k}: you returned {_short(g)}, expected {_short(w)}")
+    return f"matches clip_frame_indices on {len(cases)} videos"
+
+@exercise('01b.2', "a clip's context box from its face boxes")
+def _check_context_box(answer):
+    from clip_caer_nb.video import context_box_from_faces
+    if not callable(answer): raise AssertionError(f"expected a function my_context_box(face_boxes, frame_size), got {type(answer).__name__}")
+    cases = [([(100, 50, 140, 100)] * 3, (320, 240)), ([(100, 50, 140, 100), None, (110, 55, 150, 105)], (320, 240)),
+             ([(5, 10, 45, 60), (8, 12, 50, 64)], (320, 240)), ([(280, 150, 318, 200)], (320, 240)), ([None, None], (320, 240))]
+    for boxes, size in cases:
+        want, got = context_box_from_faces(boxes, size), _call(answer, boxes, size, where=f"for {boxes} ")
+        if want is None or got is None:
+            if want is not got: raise AssertionError(f"for {boxes} you returned {got!r}, expected {want!r} (no face box, no context box)")
+            continue
+        if np.shape(got) != (4,) or not np.allclose(np.asarray(got, float), want, atol=1e-4):
+            raise AssertionError(f"for face boxes {boxes} in a {size[0]}x{size[1]} frame you returned {got!r}, expected "
+                                 f"{tuple(round(v, 2) for v in want)} (median face size; union widened 1 width left/right, "
+                                 "0.5 height up, 3 heights down; clipped to the frame)")
+    return f"matches context_box_from_faces (mode 'person') on {len(cases)} clips, edges and missing boxes included"
+
+def _unit(g, *shape):
+    import torch
+    return torch.nn.functional.normalize(torch.randn(*shape, generator=g), dim=-1)
+
+@exercise('01c.1', 'symmetric InfoNCE with a temperature')
+def _check_infonce(answer):
+    import math, torch
+    from clip_caer_nb.pretrain import clip_loss
+    g = torch.Generator().manual_seed(0)
+    cases = []
+    for n, d, tau in ((4, 8, 0.07), (6, 16, 1.0), (8, 8, 0.5), (5, 32, 0.02)):
+        img = _unit(g, n, d)
+        txt = torch.nn.functional.normalize(img + 0.5 * torch.randn(n, d, generator=g), dim=-1)   # near their images
+        cases.append((img, txt, tau))
+    return _fn_cases(answer, lambda i, t, tau: clip_loss(i, t, torch.arange(len(i)), torch.tensor(math.log(1 / tau))), cases,
+                     "clip_loss with caption i of image i and logit_scale = log(1/temperature)")
+
+def _chance_loss(n=64, d=32, seed=0):
+    import torch
+    from clip_caer_nb.pretrain import clip_loss
+    g = torch.Generator().manual_seed(seed)
+    img, txt = _unit(g, n, d), _unit(g, n, d)
+    return float(clip_loss(img, txt, torch.arange(n), torch.tensor(0.0)))
+
+@exercise('01c.2', 'the loss of an untrained CLIP')
+def _check_chance_loss(answer):
+    import math
+    want = _chance_loss()
+    if not isinstance(answer, (int, float)) or abs(answer - want) > 0.02:
+        raise AssertionError(f"you said {answer!r}; measured now: {want:.3f} for 64 random unit image and text features at "
+                             f"temperature 1 (log 64 = {math.log(64):.3f}: every caption is about as likely as any other)")
+    return f"{want:.3f}, about log 64 = {math.log(64):.3f}: an untrained CLIP starts at about log(batch size)"
+
+_RETRIEVAL_CAPTIONS = ['a yawning mouth, drooping eyelids, head bowed', 'a smiling mouth, eyes open, head upright',
+                       'a closed mouth, furrowed brows, eyes open', 'a closed mouth, eyes closed, head bowed',
+                       'a classroom, a book on the desk, holding a phone', 'a classroom, a hand under the chin']
+
+@exercise('01c.3', 'top-1 caption retrieval')
+def _check_top1(answer):
+    import open_clip, torch
+    from clip_caer_nb.pretrain import MODEL, load_clip_fp16, retrieval_accuracy
+    if not callable(answer): raise AssertionError(f"expected a function my_top1(model, tokenizer, image_features, captions), got {type(answer).__name__}")
+    model, tok = load_clip_fp16(), open_clip.get_tokenizer(MODEL)
+    g = torch.Generator().manual_seed(0)
+    caps = [_RETRIEVAL_CAPTIONS[k] for k in torch.randint(0, len(_RETRIEVAL_CAPTIONS), (24,), generator=g).tolist()]
+    with torch.no_grad(): txt = model.encode_text(tok(caps), normalize=True)
+    for noise in (0.0, 0.05, 0.2):
+        img = torch.nn.functional.normalize(txt + noise * torch.randn(txt.shape, generator=g), dim=-1)   # stand-ins for image crops
+        want = retrieval_accuracy(model, None, {'face': (img, caps)})['face']
+        with torch.no_grad(): got = _call(answer, model, tok, img, caps)
+        if not isinstance(got, (int, float)) or abs(float(got) - want) > 0.01:
+            raise AssertionError(f"with noise {noise} you returned {got!r}, retrieval_accuracy gives {want} (% of the 24 image "
+                                 f"features whose most similar caption, among the {len(set(caps))} distinct ones, is their own)")
+    return f"matches retrieval_accuracy on 3 noise levels ({want:.1f} % at the noisiest)"
+
+@exercise('12.1', "the explorer's prediction line")
+def _check_prediction(answer):
+    import torch
+    from clip_caer_nb.core import CLASSES, demo_config
+    from clip_caer_nb.model import build_model
+    from clip_caer_nb.viz import clip_attention
+    if not callable(answer): raise AssertionError(f"expected a function my_prediction(logits, classes), got {type(answer).__name__}")
+    torch.manual_seed(0)
+    m = build_model(demo_config()).eval()
+    T, g = demo_config().data.num_segments, torch.Generator().manual_seed(0)
+    for k in range(3):
+        att = clip_attention(m, 3 * torch.randn(T, m.dim, generator=g), 3 * torch.randn(T, m.dim, generator=g))
+        want = (CLASSES[int(att['probs'].argmax())], float(att['probs'].max()))
+        got = _call(answer, att['logits'], CLASSES)
+        if not (isinstance(got, (tuple, list)) and len(got) == 2):
+            raise AssertionError(f"expected a pair (class name, probability), got {got!r}")
+        if got[0] != want[0] or not np.isclose(float(got[1]), want[1], atol=1e-4):
+            raise AssertionError(f"clip {k}: you said {got[0]!r} at {float(got[1]):.4f}; the softmax of the logits gives {want[0]!r} at "
+                                 f"{want[1]:.4f}" + (" (that is the largest logit, not a probability)" if np.isclose(float(got[1]), float(att['logits'].max()), atol=1e-4) else ''))
+    return f"matches clip_attention's probabilities on 3 clips of the demo model"
+
+@exercise('12.2', "the playground's text–text cosine")
+def _check_text_sim(answer):
+    import torch
+    from clip_caer_nb.pretrain import load_clip_fp16
+    from clip_caer_nb.prompts import get_descriptors, get_tokenizer, text_similarity
+    from clip_caer_nb.core import CLASSES
+    if not callable(answer): raise AssertionError(f"expected a function my_similarity(clip_model, tokenizer, texts), got {type(answer).__name__}")
+    model = load_clip_fp16(); tok = get_tokenizer(model.context_length)
+    cases = [(model, tok, get_descriptors(s, CLASSES)) for s in ('class_descriptor_5', 'class_names')]
+    with torch.no_grad(): return _fn_cases(answer, lambda m, t, x: text_similarity(m, x, t), cases, 'text_similarity(clip_model, texts, tokenizer)')
+
+@exercise('13.1', 'where the windows start')
+def _check_windows(answer):
+    from clip_caer_nb.predict import window_starts
+    cases = [(40, 16, 8), (42, 16, 8), (16, 16, 8), (100, 16, 5), (17, 16, 16), (30, 8, 3), (64, 16, 16)]
+    return _fn_cases(answer, window_starts, cases, 'window_starts(n_frames, window, stride)')
+
+def _toy_prediction():
+    "predict_video on a 56-frame noise video in memory, nobody in view for a stretch, with the demo model (untrained head)."
+    import torch
+    from clip_caer_nb.core import demo_config
+    from clip_caer_nb.model import build_model
+    from clip_caer_nb.predict import SampledVideo, predict_video
+    from clip_caer_nb.video import VideoInfo
+    cfg, rng, n = demo_config(), np.random.default_rng(0), 56
+    torch.manual_seed(0)
+    model = build_model(cfg).eval()
+    boxes = [None if 22 <= i < 40 else (30.0 + i % 3, 20.0, 60.0 + i % 3, 55.0) for i in range(n)]
+    sv = SampledVideo('toy.mp4', VideoInfo('toy.mp4', n, 15.0, 96, 72, 'none'), 15.0, np.arange(n),
+                      rng.integers(0, 255, (n, 72, 96, 3), dtype=np.uint8), boxes, [False] * n, None, 'boxes')
+    return predict_video('toy.mp4', model, cfg, window=16, stride=8, video=sv)
+
+@exercise('13.2', 'averaging the window scores')
+def _check_average(answer):
+    if not callable(answer): raise AssertionError(f"expected a function my_average(windows, classes), got {type(answer).__name__}")
+    res = _toy_prediction()
+    want = res['summary']['mean_probabilities']
+    got = _call(answer, copy.deepcopy(res['windows']), list(res['classes']), where='(unscored windows have no probabilities) ')
+    if not isinstance(got, dict) or set(got) != set(want):
+        raise AssertionError(f"expected a dict {{class: mean probability}} over {sorted(want)}, got {got!r}")
+    bad = [c for c in want if not np.isclose(float(got[c]), want[c], atol=1e-4)]
+    if bad:
+        n = res['summary']; c = bad[0]
+        raise AssertionError(f"{c}: you said {float(got[c]):.4f}, the mean over the {n['n_scored']} scored windows is {want[c]:.4f} "
+                             f"({n['n_unscored']} of the {n['n_windows']} windows have no face and no probabilities: leave them out)")
+    return f"matches predict_video's summary: the mean over {res['summary']['n_scored']} scored windows of {res['summary']['n_windows']}"
+
 # %% ../nbs/98_course.ipynb #a98ex011
 def _paired_cases(n: int = 3):
     "`n` (y_true, pred_a, pred_b) triples: simulated predictions of two models on the same clips, RAER's test counts."
@@ -529,7 +731,7 @@ def site_notebook(nb: dict) -> dict:
     return nb
 
 APPENDIX_RE = re.compile(r'^## Appendix: ', re.M)   # an appendix section: the engineering a lesson relies on, after the lesson
-LESSON_END = ('Summary', 'Exercises', 'Questions')  # the headings that close a lesson
+LESSON_END = ('Summary', 'Questions', 'Exercises', 'Try next')  # the headings that close a lesson, in this order
 
 def heading_slug(text: str) -> str:
     "The anchor GitHub and MyST (`myst_heading_anchors`) give a heading: lower case, punctuation dropped, spaces as `-`."
@@ -541,9 +743,12 @@ def lesson_layout(nb: dict) -> dict:
              for l in _src(c).splitlines() if l.startswith('## ')]
     apps = [(i, h) for i, h in heads if h.startswith('Appendix: ')]
     problems = []
+    end = [h for _, h in heads if h in LESSON_END]
+    if end != sorted(end, key=LESSON_END.index):
+        problems.append(f"lesson end in the order {' → '.join(end)}; expected {' → '.join(h for h in LESSON_END if h in end)}")
     if apps:
         first = apps[0][0]
-        ends = [h for i, h in heads if h in LESSON_END and i < first]
+        ends = [h for i, h in heads if h in LESSON_END[:3] and i < first]
         late = [h for i, h in heads if i > first and not h.startswith('Appendix: ')]
         if late: problems.append(f"lesson headings after the first appendix: {late}")
         if not ends: problems.append("an appendix but no Summary, Exercises or Questions before it")
