@@ -39,6 +39,9 @@ The two slow kernels, from torch.profiler on one ours-bf16 step (5.95 s): the pa
 0.87 s, the CPU flash-attention kernel 1.1 s for 24 attention layers of 50 (image) or up to 77 (text) tokens.
 torch.compile (inductor) on top of bf16 gave 0.78x here (its warm-up compiles; a cached compile is the 14 s shown).
 Batch 8 was not run (estimated ~17 GB in fp32; the machine is shared).
+On an idle 2-core AMD EPYC (no AMX), 2026-12-02, round 1 of `--batches 1 --rounds 2 --steps 1` (round 2 shared the
+cores with other jobs, so its medians are not quoted): reference 7.55 s/step; ours-fp32 0.86x, ours-bf16 0.50x,
+ours-2pass 0.87x, ours-ckpt 1.00x, ours-bf16-fast 0.42x, ours-bf16-compile 1.11x (its first timed step after compiling).
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
