@@ -12,7 +12,6 @@ import pandas as pd
 from .core import CLASSES, Config, apply_overrides, atomic_write_text, config_diff, config_to_dict, get_preset, in_test, load_config, project_path
 from .core import show_path
 from .metrics import paired_bootstrap
-from .model import build_model
 from .demo_runs import ensure_demo_data, quiet_missing_boxes, trained_run
 
 # %% auto #0
@@ -71,7 +70,6 @@ def run_ablation(name: str, data_dir, out_dir, seed: int = 42, epochs: int | Non
     cfg.data.root = str(data_dir)
     run = Path(out_dir) / slug(name) / f'seed{seed}'
     s = trained_run(cfg, data_dir, run,
-                    lambda c: build_model(c, seed=c.train.seed) if c.model.temporal_init_std is not None else None,   # seeded before its draws, as the demo; None: `fit` builds it (the reference's init)
                     read_msg=f'{name} (seed {seed}): read back from {{run}}', train_msg=f'{name} (seed {seed}): {{action}} -> {{run}}',
                     quiet_boxes=cfg.data.missing_face_box == 'nearest',   # expected and filled in (the synthetic detector misses ~3 % of faces on purpose)
                     log=log, cpu=cpu)

@@ -597,8 +597,7 @@ def _paired_cases(n: int = 3):
     out = []
     for s, (ra, rb) in enumerate(recalls[:n]):
         y, a = simulate_predictions(RAER_TEST_COUNTS, ra, seed=s)
-        y2, b = simulate_predictions(RAER_TEST_COUNTS, rb, seed=s + 10)
-        assert (y == y2).all()
+        _, b = simulate_predictions(RAER_TEST_COUNTS, rb, seed=s + 10)   # y_true depends on the counts only: the same clips
         out.append((y, a, b))
     return out
 
@@ -614,7 +613,7 @@ def _check_interval(answer):
     if not callable(answer): raise AssertionError(f"expected a function my_interval(samples, ci), got {type(answer).__name__}")
     for (y, a, b), ci in zip(_paired_cases(), (95.0, 90.0, 95.0)):
         r = paired_bootstrap(y, a, b, n_boot=500, ci=ci, seed=0)
-        got = answer(r['samples'], ci)
+        got = _call(answer, r['samples'], ci, where=f'for a {ci:g} % interval ')
         frac = np.nanpercentile(r['samples'], [(100 - ci) / 200, (100 + ci) / 200])   # the percentile-as-fraction mistake
         if not (isinstance(got, (tuple, list)) and len(got) == 3):
             raise AssertionError(f"expected (low, high, resolved), got {got!r}")

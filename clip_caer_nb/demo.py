@@ -13,7 +13,6 @@ from .core import show_path
 from .data import RAERDataset
 from .prompts import ZERO_SHOT_SETS, clip_stream_features, get_descriptors, zero_shot_eval
 from .backbone import build_clip
-from .model import build_model
 from .train import _err, _fmt, class_counts, fit, plot_class_balance, plot_curves
 from .demo_runs import DEMO_CLIPS, demo_config_for, ensure_demo_data, quiet_missing_boxes
 
@@ -124,7 +123,7 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         if run.exists(): shutil.rmtree(run)      # the demo always trains from its starting weights
         say(f"training {'face only' if streams == 'face' else 'face + context'} ({cfg.train.epochs} epochs) -> {show_path(run)}")
         with quiet_missing_boxes():
-            res = fit(cfg, data_dir, run, model=build_model(cfg, seed=cfg.train.seed), progress=progress, log=None, cpu=True)
+            res = fit(cfg, data_dir, run, progress=progress, log=None, cpu=True)
         res.pop('model', None)
         results[streams] = _variant_result(res, out, cfg.classes)
         times[streams] = round(time.time() - ts, 2)

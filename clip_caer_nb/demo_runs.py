@@ -10,7 +10,6 @@ import numpy as np
 import torch
 from .core import (Config, RunLocked, apply_overrides, atomic_write_text, config_diff, config_from_dict, config_to_dict,
                                get_preset, in_test, load_config, project_path, run_lock, set_seed, show_path)
-from .model import build_model
 from .train import WHERE_KEYS, _fmt, fit, latest_checkpoint
 
 # %% auto #0
@@ -56,7 +55,6 @@ def quiet_missing_boxes(on: bool = True):
 def trained_run(cfg: Config,  # what to train (`data.root` becomes `data_dir`)
                 data_dir,  # the data folder (default layout)
                 run,  # the run directory
-                model_fn=None,  # cfg -> the starting model, or None (`fit` builds it); not called when resuming
                 n_clips: int | None = None,  # a finished run must have seen this many clips (train + val + test); None: not checked
                 prepare=None,  # called after the check and before reading back or training (e.g. to write the data set)
                 read_msg: str = 'read back {run}', train_msg: str = '{action} -> {run}',  # log lines; {action}: training / resuming
@@ -79,8 +77,7 @@ def trained_run(cfg: Config,  # what to train (`data.root` becomes `data_dir`)
     resume = run.exists() and latest_checkpoint(run) is not None
     if log: log(train_msg.format(run=show_path(run), action='resuming' if resume else 'training'))
     with quiet_missing_boxes(quiet_boxes):
-        model = model_fn(cfg) if model_fn is not None and not resume else None
-        s = fit(cfg, data_dir, run, resume=resume, model=model, progress=False, log=None, cpu=cpu)
+        s = fit(cfg, data_dir, run, resume=resume, progress=False, log=None, cpu=cpu)
     s.pop('model', None)
     return s
 
@@ -126,7 +123,7 @@ def demo_run(streams: str = 'both',  # 'face', 'context' or 'both'
     shared = demo_cache()
     # the shared cache of the notebooks under test: one process at a time writes its data and trains its models
     with (wait_for_lock(out, f'demo_run({streams!r})') if shared is not None and out == shared else contextlib.nullcontext()):
-        trained_run(cfg, data_dir, run, lambda c: build_model(c, seed=c.train.seed), n_clips=clips, prepare=lambda: ensure_demo_data(data_dir, clips, seed, log=log, progress=False),
+        trained_run(cfg, data_dir, run, n_clips=clips, prepare=lambda: ensure_demo_data(data_dir, clips, seed, log=log, progress=False),
                     read_msg='using the finished demo run {run}', train_msg=f'{{action}} the demo model ({streams}) -> {{run}}',
                     advice='run `clip-caer demo` again with these settings, delete the folder, or pass another `out`', log=log, cpu=True)
     return run
@@ -145,7 +142,7 @@ def amp_smoke_epoch(out,  # folder for data/ and run/
     cfg.data.cache_dir = str(out / 'data' / 'crop-cache')
     losses = []
     with quiet_missing_boxes():
-        res = fit(cfg, out / 'data', out / 'run', model=build_model(cfg, seed=cfg.train.seed), progress=False, log=log, cpu=cpu, on_step=lambda s: losses.append(s['loss']))
+        res = fit(cfg, out / 'data', out / 'run', progress=False, log=log, cpu=cpu, on_step=lambda s: losses.append(s['loss']))
     return dict(losses=losses, device=res['device'], mixed_precision=mixed_precision, optimizer_steps=res['optimizer_steps'])
 
 def loss_fell(losses, k: int | None = None) -> bool:

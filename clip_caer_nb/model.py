@@ -155,7 +155,7 @@ class CLIPCAER(nn.Module):
 def build_model(cfg: Config, device=None,
                 pretrained: bool = True, # False: weights are loaded next: a random CLIP whatever `cfg.model.pretrained` says, nothing redrawn
                 texts=None, # descriptor texts instead of `cfg.model.descriptors` (see `CLIPCAER`)
-                seed: int | None = None, # `set_seed(seed)` first: the random parts are then a function of the seed (the demo, the ablations, `clip-caer train` pass `cfg.train.seed`)
+                seed: int | None = None, # `set_seed(seed)` first: the random parts are then a function of the seed (`fit` passes `cfg.train.seed`)
                ) -> CLIPCAER:
     "The one model factory: a `CLIPCAER` for `cfg`, with the CLIP weights `cfg.model.pretrained` names (None: random, no download)."
     mc = cfg.model

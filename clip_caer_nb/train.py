@@ -446,7 +446,7 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
         data_dir,  # data folder in the default layout (train/val/test.txt, face.json, body.json)
         out_dir,  # run directory (created)
         resume: bool = False,  # continue from the last checkpoint in `out_dir/state` (fresh start if none)
-        model=None,  # a model with the `05_model` contract; default `build_model(cfg)`
+        model=None,  # a model with the `05_model` contract; default `build_model(cfg, seed=cfg.train.seed)`
         datasets: dict | None = None,  # dict(train=, val=, test=) datasets; default `load_splits(cfg, data_dir)`
         checkpoint_every: int = 0,  # also checkpoint every N optimiser steps inside an epoch (0: only at epoch ends)
         progress: bool = True,  # tqdm bars per epoch and step (always off under IN_TEST)
@@ -468,7 +468,9 @@ def fit(cfg: Config,  # the whole experiment (`get_preset('demo'|'paper')`, over
     set_seed(t.seed, t.deterministic)
     if datasets is None: datasets = load_splits(cfg, data_dir, out if main else None)
     train_set, val_set, test_set = datasets['train'], datasets.get('val'), datasets.get('test')
-    if model is None: from clip_caer_nb.model import build_model; model = build_model(cfg)
+    if model is None:   # a function of the seed alone (the data sets drew nothing), and training's draws start from the seed again
+        from clip_caer_nb.model import build_model
+        model = build_model(cfg, seed=t.seed); set_seed(t.seed, t.deterministic)
     accum = t.grad_accum_steps
     if not isinstance(accum, int) or isinstance(accum, bool) or accum < 1: raise ValueError(f"TrainConfig.grad_accum_steps={accum!r}; expected a positive integer")
     sampler = EpochBatchSampler(len(train_set), cfg.data.batch_size, t.seed, True, cfg.data.drop_last, acc.num_processes, acc.process_index)
@@ -609,9 +611,7 @@ def train_cli(argv=None) -> int:
         # (RANK 0) holds the lock, the others write nothing into the run folder
         lock = run_lock(out, prog) if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext()
         with lock:
-            from clip_caer_nb.model import build_model
-            model = build_model(cfg, seed=cfg.train.seed) if cfg.model.temporal_init_std is not None else None   # seeded before its draws, as `clip-caer demo`
-            res = fit(cfg, data, out, resume=a.resume, model=model, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
+            res = fit(cfg, data, out, resume=a.resume, checkpoint_every=a.checkpoint_every, progress=not a.quiet,
                       log=None if a.quiet else print, cpu=True if a.cpu else None)
     except RunLocked as e: print(f"{prog}: error: {e}", file=sys.stderr); return 1
     except (FileNotFoundError, FileExistsError, ValueError, KeyError) as e: return _err(prog, e)
