@@ -146,12 +146,12 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
         uar_lift=_lift(f_sel, b_sel, 'uar'), war_lift=_lift(f_sel, b_sel, 'war'), recall_lift=lift,
         distraction_lift=lift.get('Distraction'), explanations=explanations, figures=paths, seconds=times)
     atomic_write_text(out / 'figures' / 'results.json', json.dumps(summary, indent=2) + '\n')   # beside the figures
-    say(demo_summary_text(summary))
+    say(demo_summary_text(summary, out))
     return summary
 
 # %% ../nbs/14_demo.ipynb #e778d37d
-def demo_summary_text(s: dict) -> str:
-    "The few lines `clip-caer demo` prints."
+def demo_summary_text(s: dict, out=None) -> str:
+    "The few lines `clip-caer demo` prints (`out`: the output folder, so that the last line names where the figures are)."
     f, b = s['variants']['face']['selected'], s['variants']['both']['selected']
     dis = lambda v: v['per_class_recall'].get('Distraction')
     zs = s.get('zero_shot', {})
@@ -163,7 +163,8 @@ def demo_summary_text(s: dict) -> str:
         f"face only      {f['uar']:>6}  {f['war']:>6}  {dis(f)}",
         f"face + context {b['uar']:>6}  {b['war']:>6}  {dis(b)}",
         f"context lift: UAR {s['uar_lift']:+}, Distraction {s['distraction_lift']:+} points",
-        f"results.json and figures in {Path(s['figures']['confusion']).parent}; total {s['seconds']['total']:.0f} s"])
+        f"results.json and figures in {show_path(Path(out) / Path(s['figures']['confusion']).parent) if out else Path(s['figures']['confusion']).parent}; "
+        f"total {s['seconds']['total']:.0f} s"])
 
 def demo_cli(argv=None) -> int:
     "`clip-caer demo`: synthetic data, zero-shot, CPU fine-tuning of face-only and face+context models, evaluation, figures, results.json."

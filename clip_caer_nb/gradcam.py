@@ -109,7 +109,7 @@ def gradcam_hooks(fn: nn.Module, # e.g. `StreamLogits`: frames (T,3,S,S) → log
     was = fn.training; fn.eval()
     try:
         with Hook(layer) as fwd, HookBwd(layer) as bwd:
-            out = fn(frames)
+            out = fn(frames.detach().requires_grad_(True))   # a graph back to the pixels: with a frozen image encoder no parameter of `layer` asks for one
             fn.zero_grad(); out[0, target].backward()
     finally:
         fn.zero_grad(); fn.train(was)
@@ -171,7 +171,7 @@ def clip_cam(model: nn.Module, # a `CLIPCAER` (ViT or ModifiedResNet image encod
     tl, reshape = cam_layer(model.image_encoder, layer)
     try:
         with clip_scaled(method)(model=fn, target_layers=[tl], reshape_transform=reshape) as cam:
-            x = fn.frames.to(next(model.parameters()).device)
+            x = fn.frames.to(next(model.parameters()).device).requires_grad_(True)   # as in `gradcam_hooks`: a graph even when the encoder is frozen
             raw = cam(input_tensor=x, targets=None if target is None else [ClassifierOutputTarget(int(target))])
             logits = cam.outputs.detach()[0].float().cpu()
     finally:
