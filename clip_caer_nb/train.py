@@ -6,10 +6,9 @@
 from __future__ import annotations
 import argparse, contextlib, copy, csv, io, json, math, os, random, shutil, sys, tempfile, time, warnings
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
-from .core import (CLASSES, Config, progress_on, TrainConfig, apply_overrides, atomic_write, atomic_write_text, config_diff, config_from_dict, config_to_dict,
-                               atomic_dir, get_preset, in_test, load_config, project_path, save_config, set_seed)
+from .core import (CLASSES, Config, progress_on, TrainConfig, apply_overrides, atomic_write_text, config_diff,
+                               atomic_dir, get_preset, load_config, project_path, save_config, set_seed)
 from .core import show_path
 from .inference import collate_clips, run_model
 import numpy as np
