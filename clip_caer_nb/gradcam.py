@@ -171,7 +171,7 @@ def clip_cam(model: nn.Module, # a `CLIPCAER` (ViT or ModifiedResNet image encod
     tl, reshape = cam_layer(model.image_encoder, layer)
     try:
         with clip_scaled(method)(model=fn, target_layers=[tl], reshape_transform=reshape) as cam:
-            x = fn.frames.to(next(model.parameters()).device).requires_grad_(True)   # as in `gradcam_hooks`: a graph even when the encoder is frozen
+            x = fn.frames.to(next(model.parameters()).device).detach().requires_grad_(True)   # as in `gradcam_hooks`: a graph even when the encoder is frozen
             raw = cam(input_tensor=x, targets=None if target is None else [ClassifierOutputTarget(int(target))])
             logits = cam.outputs.detach()[0].float().cpu()
     finally:

@@ -165,7 +165,7 @@ def build_model(cfg: Config, device=None,
     if mc.patch_embedding == 'matmul': use_matmul_patch_embedding(clip_model.visual)   # 03_encoders: faster CPU kernels
     elif mc.patch_embedding != 'conv': raise ValueError(f"model.patch_embedding must be 'conv' or 'matmul', got {mc.patch_embedding!r}")
     model = CLIPCAER(cfg, clip_model, texts=texts)
-    if pretrained and mc.temporal_init_std is not None:   # 07_training: small temporal tokens for the toy's small frame features
+    if pretrained and mc.temporal_init_std is not None:   # 07_training: the demo's N(0, 0.3) temporal tokens, sized for the toy's frame features
         for m in model.modules():
             if isinstance(m, TemporalTransformer):
                 with torch.no_grad(): m.cls_token.normal_(0, mc.temporal_init_std); m.pos_embedding.normal_(0, mc.temporal_init_std)
