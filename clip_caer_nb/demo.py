@@ -150,8 +150,8 @@ def run_demo(out='.',  # folder that gets data/, runs/ and figures/ (with result
     return summary
 
 # %% ../nbs/14_demo.ipynb #e778d37d
-def demo_summary_text(s: dict, out=None) -> str:
-    "The few lines `clip-caer demo` prints (`out`: the output folder, so that the last line names where the figures are)."
+def demo_summary_text(s: dict, out) -> str:
+    "The few lines `clip-caer demo` prints for summary `s` of a run into `out` (its paths are relative to `out`)."
     f, b = s['variants']['face']['selected'], s['variants']['both']['selected']
     dis = lambda v: v['per_class_recall'].get('Distraction')
     zs = s.get('zero_shot', {})
@@ -163,7 +163,7 @@ def demo_summary_text(s: dict, out=None) -> str:
         f"face only      {f['uar']:>6}  {f['war']:>6}  {dis(f)}",
         f"face + context {b['uar']:>6}  {b['war']:>6}  {dis(b)}",
         f"context lift: UAR {s['uar_lift']:+}, Distraction {s['distraction_lift']:+} points",
-        f"results.json and figures in {show_path(Path(out) / Path(s['figures']['confusion']).parent) if out else Path(s['figures']['confusion']).parent}; "
+        f"results.json and figures in {show_path(Path(out) / Path(s['figures']['confusion']).parent)}; "
         f"total {s['seconds']['total']:.0f} s"])
 
 def demo_cli(argv=None) -> int:
